@@ -1,0 +1,15 @@
+//! lessram's benchmarks: one criterion binary, one module per family, peers side by side.
+//!
+//! Run all: `cargo bench --bench bench`; one family: `cargo bench --bench bench -- hash/`.
+//! Figures and ratios are written up in `docs/performance.md`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+mod hash;
+
+fn benches(c: &mut Criterion) {
+    hash::register_benches(c);
+}
+
+criterion_group!(all, benches);
+criterion_main!(all);

@@ -1,0 +1,629 @@
+//! lessram's versioned, little-endian binary format, shared by every saved structure.
+//!
+//! Every encoding is one frame:
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 4 | magic `LSRM` |
+//! | 4 | 2 | format version (u16, currently [`FORMAT_VERSION`]) |
+//! | 6 | 1 | structure kind ([`Kind`]) |
+//! | 7 | 1 | hash id (`1` MurmurHash3 x64_128, `0` custom or none) |
+//! | 8 | 8 | hash seed (u64) |
+//! | 16 | 4 | parameter bytes `P` (u32) |
+//! | 20 | P | parameters (kind-specific) |
+//! | 20+P | 8 | payload bytes `N` (u64) |
+//! | 28+P | N | payload (kind-specific) |
+//! | 28+P+N | 4 | CRC-32 (IEEE) of every byte before it |
+//!
+//! All integers are little-endian. Decoding checks every field before it trusts it: the
+//! lengths must match the input exactly, the checksum must match, and each structure then
+//! validates its parameters and payload, so truncated, padded, flipped or wrong-kind bytes
+//! return an [`Error`] and never panic. A decoder never allocates more than the input's
+//! length justifies: counts are checked against the bytes left before any `Vec` is sized.
+//! `docs/format.md` documents each structure's parameters and payload.
+//!
+//! # Example
+//!
+//! ```
+//! use lessram::codec::{Decoder, Encoder, Kind};
+//!
+//! let mut enc = Encoder::new(Kind::HyperLogLog, 1, 42);
+//! enc.params().u8(14);
+//! enc.payload().bytes(&[0, 1, 2]);
+//! let bytes = enc.finish();
+//!
+//! let mut dec = Decoder::new(&bytes, Kind::HyperLogLog).unwrap();
+//! assert_eq!((dec.hash_id(), dec.seed()), (1, 42));
+//! assert_eq!(dec.params().u8().unwrap(), 14);
+//! assert_eq!(dec.payload().take(3).unwrap(), &[0, 1, 2]);
+//! dec.finish().unwrap();
+//!
+//! // One flipped bit anywhere is caught:
+//! let mut bad = bytes.clone();
+//! bad[21] ^= 1;
+//! assert!(Decoder::new(&bad, Kind::HyperLogLog).is_err());
+//! ```
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::hash::ItemHasher;
+
+/// The four bytes every lessram encoding starts with.
+pub const MAGIC: [u8; 4] = *b"LSRM";
+/// The format version this release writes and the newest it reads.
+pub const FORMAT_VERSION: u16 = 1;
+/// Bytes of the fixed header before the parameters.
+pub const HEADER_LEN: usize = 20;
+/// Bytes a frame adds around parameters and payload (header, payload length, checksum).
+pub const FRAME_OVERHEAD: usize = HEADER_LEN + 8 + 4;
+
+/// The kind of structure a frame holds (byte 6 of the frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[repr(u8)]
+pub enum Kind {
+    /// A single Morris approximate counter.
+    MorrisCounter = 1,
+    /// An array of Morris counters sharing base and generator.
+    MorrisArray = 2,
+    /// K minimum values.
+    Kmv = 3,
+    /// LogLog (Durand & Flajolet).
+    LogLog = 4,
+    /// SuperLogLog (Durand & Flajolet).
+    SuperLogLog = 5,
+    /// HyperLogLog.
+    HyperLogLog = 6,
+    /// Bloom filter.
+    BloomFilter = 7,
+    /// Scaling (growable) Bloom filter.
+    ScalingBloomFilter = 8,
+    /// Mutable trie.
+    Trie = 9,
+    /// DAWG set (minimal automaton).
+    Dawg = 10,
+    /// DAWG map from word to u64.
+    DawgMap = 11,
+}
+
+impl Kind {
+    const ALL: [Kind; 11] = [
+        Kind::MorrisCounter,
+        Kind::MorrisArray,
+        Kind::Kmv,
+        Kind::LogLog,
+        Kind::SuperLogLog,
+        Kind::HyperLogLog,
+        Kind::BloomFilter,
+        Kind::ScalingBloomFilter,
+        Kind::Trie,
+        Kind::Dawg,
+        Kind::DawgMap,
+    ];
+
+    /// The kind with this byte, if any.
+    #[must_use]
+    pub fn from_byte(b: u8) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| *k as u8 == b)
+    }
+
+    /// The structure's name, as in the crate's type names.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::MorrisCounter => "MorrisCounter",
+            Kind::MorrisArray => "MorrisArray",
+            Kind::Kmv => "Kmv",
+            Kind::LogLog => "LogLog",
+            Kind::SuperLogLog => "SuperLogLog",
+            Kind::HyperLogLog => "HyperLogLog",
+            Kind::BloomFilter => "BloomFilter",
+            Kind::ScalingBloomFilter => "ScalingBloomFilter",
+            Kind::Trie => "Trie",
+            Kind::Dawg => "Dawg",
+            Kind::DawgMap => "DawgMap",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads the kind of a frame without decoding it (checks magic, version and checksum).
+///
+/// Useful to dispatch a saved file to the right `from_bytes`.
+///
+/// # Example
+///
+/// ```
+/// use lessram::codec::{peek_kind, Encoder, Kind};
+/// let bytes = Encoder::new(Kind::Kmv, 1, 0).finish();
+/// assert_eq!(peek_kind(&bytes).unwrap(), Kind::Kmv);
+/// assert!(peek_kind(b"nonsense").is_err());
+/// ```
+pub fn peek_kind(bytes: &[u8]) -> Result<Kind> {
+    let frame = Frame::parse(bytes)?;
+    Kind::from_byte(frame.kind).ok_or_else(|| {
+        Error::corrupt(
+            "frame",
+            format!("unknown structure kind byte {}", frame.kind),
+        )
+    })
+}
+
+/// Something that saves to and loads from lessram's binary format.
+///
+/// Every structure with state worth keeping implements it (and has inherent `to_bytes` /
+/// `from_bytes` that call it); serde support (feature `serde`) goes through it too, so a
+/// serde-decoded structure is validated exactly like one from `from_bytes`.
+pub trait Codec: Sized {
+    /// The kind byte this structure writes.
+    const KIND: Kind;
+
+    /// Encodes the structure as one frame.
+    fn to_bytes(&self) -> Vec<u8>;
+
+    /// Decodes a frame written by [`Codec::to_bytes`], checking every field.
+    fn from_bytes(bytes: &[u8]) -> Result<Self>;
+}
+
+/// Builds one frame: header, parameters, payload, checksum.
+#[derive(Debug)]
+pub struct Encoder {
+    kind: Kind,
+    hash_id: u8,
+    seed: u64,
+    params: Writer,
+    payload: Writer,
+}
+
+impl Encoder {
+    /// A frame for a structure of `kind` hashed with `(hash_id, seed)`.
+    #[must_use]
+    pub fn new(kind: Kind, hash_id: u8, seed: u64) -> Self {
+        Self {
+            kind,
+            hash_id,
+            seed,
+            params: Writer::default(),
+            payload: Writer::default(),
+        }
+    }
+
+    /// A frame for a structure of `kind` hashed with `hasher`.
+    #[must_use]
+    pub fn with_hasher<S: ItemHasher>(kind: Kind, hasher: &S) -> Self {
+        Self::new(kind, hasher.hash_id(), hasher.seed())
+    }
+
+    /// Where the parameters go.
+    pub fn params(&mut self) -> &mut Writer {
+        &mut self.params
+    }
+
+    /// Where the payload goes; reserve its size up front with [`Writer::reserve`].
+    pub fn payload(&mut self) -> &mut Writer {
+        &mut self.payload
+    }
+
+    /// The finished frame.
+    ///
+    /// # Panics
+    ///
+    /// If the parameters exceed 4 GiB (no structure's do).
+    #[must_use]
+    pub fn finish(self) -> Vec<u8> {
+        let params = self.params.buf;
+        let payload = self.payload.buf;
+        let mut out = Vec::with_capacity(FRAME_OVERHEAD + params.len() + payload.len());
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.push(self.kind as u8);
+        out.push(self.hash_id);
+        out.extend_from_slice(&self.seed.to_le_bytes());
+        let plen = u32::try_from(params.len()).expect("parameters fit in 4 GiB");
+        out.extend_from_slice(&plen.to_le_bytes());
+        out.extend_from_slice(&params);
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&payload);
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+}
+
+/// An append-only little-endian byte writer.
+#[derive(Debug, Default)]
+pub struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    /// Reserves room for `n` more bytes.
+    pub fn reserve(&mut self, n: usize) -> &mut Self {
+        self.buf.reserve(n);
+        self
+    }
+    /// Appends a `u8`.
+    pub fn u8(&mut self, v: u8) -> &mut Self {
+        self.buf.push(v);
+        self
+    }
+    /// Appends a `u16`.
+    pub fn u16(&mut self, v: u16) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    /// Appends a `u32`.
+    pub fn u32(&mut self, v: u32) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    /// Appends a `u64`.
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    /// Appends an `f64` (IEEE 754 bits).
+    pub fn f64(&mut self, v: f64) -> &mut Self {
+        self.u64(v.to_bits())
+    }
+    /// Appends raw bytes.
+    pub fn bytes(&mut self, v: &[u8]) -> &mut Self {
+        self.buf.extend_from_slice(v);
+        self
+    }
+    /// Appends a `u64` length then the bytes.
+    pub fn len_bytes(&mut self, v: &[u8]) -> &mut Self {
+        self.u64(v.len() as u64).bytes(v)
+    }
+    /// Bytes written so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+    /// Whether nothing was written.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+}
+
+struct Frame<'a> {
+    kind: u8,
+    hash_id: u8,
+    seed: u64,
+    params: &'a [u8],
+    payload: &'a [u8],
+}
+
+impl<'a> Frame<'a> {
+    fn parse(bytes: &'a [u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes, "header");
+        let magic: [u8; 4] = r.take(4)?.try_into().expect("4 bytes");
+        if magic != MAGIC {
+            return Err(Error::BadMagic { found: magic });
+        }
+        let version = r.u16()?;
+        if version == 0 || version > FORMAT_VERSION {
+            return Err(Error::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let kind = r.u8()?;
+        let hash_id = r.u8()?;
+        let seed = r.u64()?;
+        let plen = r.u32()?;
+        r.what = "parameters";
+        let params = r.take_u64(u64::from(plen))?;
+        r.what = "payload length";
+        let nlen = r.u64()?;
+        r.what = "payload";
+        let payload = r.take_u64(nlen)?;
+        r.what = "checksum";
+        let body_len = bytes.len() - r.remaining();
+        let stored = r.u32()?;
+        if r.remaining() != 0 {
+            return Err(Error::corrupt(
+                "frame",
+                format!(
+                    "expected the frame to end after its checksum, found {} more bytes",
+                    r.remaining()
+                ),
+            ));
+        }
+        let computed = crc32fast::hash(&bytes[..body_len]);
+        if stored != computed {
+            return Err(Error::ChecksumMismatch { stored, computed });
+        }
+        Ok(Frame {
+            kind,
+            hash_id,
+            seed,
+            params,
+            payload,
+        })
+    }
+}
+
+/// Reads one frame back, field by field, checking everything.
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    kind: Kind,
+    hash_id: u8,
+    seed: u64,
+    params: Reader<'a>,
+    payload: Reader<'a>,
+}
+
+impl<'a> Decoder<'a> {
+    /// Checks magic, version, lengths, checksum and that the frame holds a `kind`.
+    pub fn new(bytes: &'a [u8], kind: Kind) -> Result<Self> {
+        let frame = Frame::parse(bytes)?;
+        if frame.kind != kind as u8 {
+            return Err(Error::WrongKind {
+                expected: kind,
+                found: frame.kind,
+            });
+        }
+        Ok(Self {
+            kind,
+            hash_id: frame.hash_id,
+            seed: frame.seed,
+            params: Reader::new(frame.params, "parameters"),
+            payload: Reader::new(frame.payload, "payload"),
+        })
+    }
+
+    /// The stored hash id.
+    #[must_use]
+    pub fn hash_id(&self) -> u8 {
+        self.hash_id
+    }
+
+    /// The stored hash seed.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Rebuilds the hasher recorded in the frame, or fails with [`Error::WrongHasher`].
+    pub fn hasher<S: ItemHasher>(&self) -> Result<S> {
+        S::from_saved(self.hash_id, self.seed).ok_or(Error::WrongHasher {
+            expected: (crate::hash::HASH_ID_MURMUR3, self.seed),
+            found: (self.hash_id, self.seed),
+        })
+    }
+
+    /// Checks that the frame was hashed with `hasher`'s hash id and seed.
+    pub fn check_hasher<S: ItemHasher>(&self, hasher: &S) -> Result<()> {
+        let expected = (hasher.hash_id(), hasher.seed());
+        let found = (self.hash_id, self.seed);
+        if expected == found {
+            Ok(())
+        } else {
+            Err(Error::WrongHasher { expected, found })
+        }
+    }
+
+    /// The parameters' reader.
+    pub fn params(&mut self) -> &mut Reader<'a> {
+        &mut self.params
+    }
+
+    /// The payload's reader.
+    pub fn payload(&mut self) -> &mut Reader<'a> {
+        &mut self.payload
+    }
+
+    /// Checks that parameters and payload were read to their last byte.
+    pub fn finish(self) -> Result<()> {
+        for r in [&self.params, &self.payload] {
+            if r.remaining() != 0 {
+                return Err(Error::corrupt(
+                    self.kind.name(),
+                    format!(
+                        "{} has {} bytes left over after decoding",
+                        r.what,
+                        r.remaining()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bounds-checked little-endian reader over a byte slice.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `bytes`; `what` names them in errors.
+    #[must_use]
+    pub fn new(bytes: &'a [u8], what: &'static str) -> Self {
+        Self {
+            bytes,
+            pos: 0,
+            what,
+        }
+    }
+
+    /// Bytes not read yet.
+    #[must_use]
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(Error::Truncated {
+                what: self.what,
+                needed: n as u64,
+                available: self.remaining() as u64,
+            });
+        }
+        let out = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+
+    fn take_u64(&mut self, n: u64) -> Result<&'a [u8]> {
+        match usize::try_from(n) {
+            Ok(n) => self.take(n),
+            Err(_) => Err(Error::Truncated {
+                what: self.what,
+                needed: n,
+                available: self.remaining() as u64,
+            }),
+        }
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        Ok(self.take(N)?.try_into().expect("N bytes"))
+    }
+
+    /// Reads a `u8`.
+    pub fn u8(&mut self) -> Result<u8> {
+        Ok(self.array::<1>()?[0])
+    }
+    /// Reads a `u16`.
+    pub fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.array()?))
+    }
+    /// Reads a `u32`.
+    pub fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+    /// Reads a `u64`.
+    pub fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+    /// Reads an `f64`.
+    pub fn f64(&mut self) -> Result<f64> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    /// Reads a `u64` length then that many bytes.
+    pub fn len_bytes(&mut self) -> Result<&'a [u8]> {
+        let n = self.u64()?;
+        self.take_u64(n)
+    }
+
+    /// Reads a `u64` count of elements of `elem_size` bytes each and checks that that many
+    /// bytes are left, so a caller can size a `Vec` by it without trusting the input.
+    pub fn count(&mut self, elem_size: usize) -> Result<usize> {
+        let n = self.u64()?;
+        let needed = n.checked_mul(elem_size as u64);
+        match needed {
+            Some(needed) if needed <= self.remaining() as u64 => {
+                Ok(usize::try_from(n).expect("count bounded by the input length"))
+            }
+            _ => Err(Error::Truncated {
+                what: self.what,
+                needed: needed.unwrap_or(u64::MAX),
+                available: self.remaining() as u64,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let mut enc = Encoder::new(Kind::Kmv, 1, 7);
+        enc.params().u32(1024).f64(0.5);
+        enc.payload().u64(3).u64(10).u64(20).u64(30);
+        enc.finish()
+    }
+
+    #[test]
+    fn round_trip_reads_every_field() {
+        let bytes = sample();
+        assert_eq!(&bytes[..4], b"LSRM");
+        let mut d = Decoder::new(&bytes, Kind::Kmv).unwrap();
+        assert_eq!(d.seed(), 7);
+        assert_eq!(d.params().u32().unwrap(), 1024);
+        assert_eq!(d.params().f64().unwrap(), 0.5);
+        let n = d.payload().count(8).unwrap();
+        let v: Vec<u64> = (0..n).map(|_| d.payload().u64().unwrap()).collect();
+        assert_eq!(v, [10, 20, 30]);
+        d.finish().unwrap();
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let bytes = sample();
+        for cut in 0..bytes.len() {
+            assert!(
+                Decoder::new(&bytes[..cut], Kind::Kmv).is_err(),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_single_bit_flip_is_an_error() {
+        let bytes = sample();
+        for i in 0..bytes.len() * 8 {
+            let mut b = bytes.clone();
+            b[i / 8] ^= 1 << (i % 8);
+            assert!(Decoder::new(&b, Kind::Kmv).is_err(), "bit {i}");
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_wrong_kind_and_leftovers_are_errors() {
+        let mut bytes = sample();
+        assert!(matches!(
+            Decoder::new(&bytes, Kind::HyperLogLog),
+            Err(Error::WrongKind {
+                expected: Kind::HyperLogLog,
+                found: 3
+            })
+        ));
+        let d = Decoder::new(&bytes, Kind::Kmv).unwrap();
+        assert!(matches!(d.finish(), Err(Error::Corrupt { .. })));
+        bytes.push(0);
+        assert!(Decoder::new(&bytes, Kind::Kmv).is_err());
+    }
+
+    #[test]
+    fn inflated_counts_are_refused_before_allocating() {
+        let mut enc = Encoder::new(Kind::Kmv, 1, 0);
+        enc.payload().u64(u64::MAX / 2);
+        let bytes = enc.finish();
+        let mut d = Decoder::new(&bytes, Kind::Kmv).unwrap();
+        assert!(matches!(d.payload().count(8), Err(Error::Truncated { .. })));
+    }
+
+    #[test]
+    fn future_versions_and_bad_magic_are_refused() {
+        let mut bytes = sample();
+        bytes[4] = 9;
+        assert!(matches!(
+            Decoder::new(&bytes, Kind::Kmv),
+            Err(Error::UnsupportedVersion { found: 9, .. })
+        ));
+        assert!(matches!(
+            Decoder::new(b"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", Kind::Kmv),
+            Err(Error::BadMagic { .. })
+        ));
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_byte() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_byte(k as u8), Some(k));
+        }
+        assert_eq!(Kind::from_byte(0), None);
+    }
+}

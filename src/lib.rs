@@ -1,0 +1,229 @@
+//! Memory-efficient data structures for counting, membership and word storage.
+//!
+//! lessram is the chapter "Using less RAM" of *High Performance Python* done in Rust: count
+//! the distinct items of a huge stream in kilobytes, test membership with a promised
+//! false-positive rate, and hold millions of words in a fraction of a `HashSet<String>`.
+//! Every structure hashes items the same way on every platform (see [`hash`]), saves to one
+//! versioned, checksummed binary format (see [`codec`]), and reports its heap bytes
+//! ([`MemoryUsage`]).
+//!
+//! # The shared traits
+//!
+//! * [`DistinctCount`]: sketches that estimate how many distinct items they have seen and
+//!   merge with one another.
+//! * [`Membership`]: filters that answer "have I seen this?" with no false negatives.
+//! * [`WordStore`]: exact sets of words with prefix search.
+//! * [`MemoryUsage`]: heap bytes owned by a structure, counting capacity.
+//! * [`Codec`]: `to_bytes` / `from_bytes` in lessram's binary format.
+//!
+//! # Hashing once
+//!
+//! Items are hashed from their bytes by an [`ItemHasher`] ([`hash::Murmur3`] by default).
+//! Callers that already hold a hash use the `insert_hash` / `contains_hash` entry points.
+//!
+//! ```
+//! use lessram::hash::Murmur3;
+//! use lessram::ItemHasher;
+//!
+//! let h = Murmur3::with_seed(0);
+//! // The same 64 bits as Python's `mmh3.hash64(b"foo", signed=False)[0]`, on every platform:
+//! assert_eq!(h.hash_item("foo"), 16316970633193145697);
+//! assert_eq!(h.hash_item(b"foo"), h.hash_item(&b"foo".to_vec()));
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod codec;
+mod error;
+pub mod hash;
+#[cfg(feature = "serde")]
+#[allow(dead_code, unused_macros, unused_imports)] // until the first structure uses it
+pub(crate) mod serde_impls;
+
+pub use codec::Codec;
+pub use error::{Error, Result};
+pub use hash::{Item, ItemHasher};
+
+/// Heap bytes a structure owns, counting capacity, not length.
+///
+/// This is what a heap profiler such as dhat shows as live bytes for the structure (not
+/// `size_of::<Self>()`, which is the inline part); lessram's heap harness checks the two
+/// agree for every structure.
+///
+/// # Example
+///
+/// ```
+/// use lessram::MemoryUsage;
+///
+/// struct Registers(Vec<u8>);
+/// impl MemoryUsage for Registers {
+///     fn memory_usage(&self) -> usize {
+///         self.0.capacity()
+///     }
+/// }
+/// assert_eq!(Registers(Vec::with_capacity(4096)).memory_usage(), 4096);
+/// ```
+pub trait MemoryUsage {
+    /// Heap bytes owned by `self`, counting spare capacity.
+    fn memory_usage(&self) -> usize;
+}
+
+/// A sketch that estimates the number of distinct items inserted into it.
+///
+/// Inserting the same item twice changes nothing; sketches with the same parameters and
+/// hasher merge into the sketch of the union of their streams.
+///
+/// # Example
+///
+/// A generic function over any distinct counter (here an exact one, to show the contract):
+///
+/// ```
+/// use std::collections::HashSet;
+/// use lessram::hash::Murmur3;
+/// use lessram::{DistinctCount, Result};
+///
+/// struct Exact(HashSet<u64>, Murmur3);
+/// impl DistinctCount for Exact {
+///     type Hasher = Murmur3;
+///     fn hasher(&self) -> &Murmur3 { &self.1 }
+///     fn insert_hash(&mut self, hash: u64) { self.0.insert(hash); }
+///     fn estimate(&self) -> f64 { self.0.len() as f64 }
+///     fn merge(&mut self, other: &Self) -> Result<()> {
+///         self.0.extend(&other.0);
+///         Ok(())
+///     }
+/// }
+///
+/// fn count_words<C: DistinctCount>(c: &mut C, text: &str) -> f64 {
+///     text.split_whitespace().for_each(|w| c.insert(w));
+///     c.estimate()
+/// }
+/// let mut c = Exact(HashSet::new(), Murmur3::new());
+/// assert_eq!(count_words(&mut c, "a rose is a rose"), 3.0);
+/// ```
+pub trait DistinctCount {
+    /// The hasher items go through.
+    type Hasher: ItemHasher;
+
+    /// The hasher items go through.
+    fn hasher(&self) -> &Self::Hasher;
+
+    /// Inserts an item, hashing its bytes with [`DistinctCount::hasher`].
+    #[inline]
+    fn insert<T: Item + ?Sized>(&mut self, item: &T) {
+        let hash = self.hasher().hash_item(item);
+        self.insert_hash(hash);
+    }
+
+    /// Inserts an item already hashed to 64 uniformly distributed bits.
+    fn insert_hash(&mut self, hash: u64);
+
+    /// The estimated number of distinct items inserted.
+    fn estimate(&self) -> f64;
+
+    /// Merges `other` into `self`, so that `self` estimates the union of both streams.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when parameters, hash or seed differ (naming both sides).
+    fn merge(&mut self, other: &Self) -> Result<()>;
+}
+
+/// A set-membership filter: no false negatives, a bounded rate of false positives.
+///
+/// # Example
+///
+/// ```
+/// use std::collections::HashSet;
+/// use lessram::hash::Murmur3;
+/// use lessram::Membership;
+///
+/// struct Exact(HashSet<u128>, Murmur3);
+/// impl Membership for Exact {
+///     type Hasher = Murmur3;
+///     fn hasher(&self) -> &Murmur3 { &self.1 }
+///     fn insert_hash(&mut self, hash: u128) -> bool { self.0.insert(hash) }
+///     fn contains_hash(&self, hash: u128) -> bool { self.0.contains(&hash) }
+/// }
+///
+/// let mut f = Exact(HashSet::new(), Murmur3::new());
+/// assert!(f.insert("apple"));
+/// assert!(!f.insert("apple"));
+/// assert!(f.contains("apple") && !f.contains("pear"));
+/// ```
+pub trait Membership {
+    /// The hasher items go through.
+    type Hasher: ItemHasher;
+
+    /// The hasher items go through.
+    fn hasher(&self) -> &Self::Hasher;
+
+    /// Inserts an item; returns `true` if it was (probably) not there before.
+    #[inline]
+    fn insert<T: Item + ?Sized>(&mut self, item: &T) -> bool {
+        let hash = self.hasher().hash_item128(item);
+        self.insert_hash(hash)
+    }
+
+    /// Whether the item may have been inserted (`false` is certain).
+    #[inline]
+    fn contains<T: Item + ?Sized>(&self, item: &T) -> bool {
+        self.contains_hash(self.hasher().hash_item128(item))
+    }
+
+    /// Inserts an item already hashed to 128 uniformly distributed bits.
+    fn insert_hash(&mut self, hash: u128) -> bool;
+
+    /// Queries with a hash made as for [`Membership::insert_hash`].
+    fn contains_hash(&self, hash: u128) -> bool;
+}
+
+/// An exact set of words (byte strings) with prefix search.
+///
+/// # Example
+///
+/// ```
+/// use std::collections::BTreeSet;
+/// use lessram::WordStore;
+///
+/// struct Sorted(BTreeSet<Vec<u8>>);
+/// impl WordStore for Sorted {
+///     fn contains(&self, word: &[u8]) -> bool { self.0.contains(word) }
+///     fn len(&self) -> usize { self.0.len() }
+///     fn for_each_with_prefix<F: FnMut(&[u8])>(&self, prefix: &[u8], mut f: F) {
+///         self.0.range(prefix.to_vec()..).take_while(|w| w.starts_with(prefix)).for_each(|w| f(w));
+///     }
+/// }
+///
+/// let s = Sorted(["car", "cart", "dog"].iter().map(|w| w.as_bytes().to_vec()).collect());
+/// assert!(s.contains(b"cart") && !s.contains(b"ca"));
+/// assert_eq!(s.words_with_prefix(b"car"), [b"car".to_vec(), b"cart".to_vec()]);
+/// ```
+pub trait WordStore {
+    /// Whether `word` is stored (exactly).
+    fn contains(&self, word: &[u8]) -> bool;
+
+    /// Number of distinct words stored.
+    fn len(&self) -> usize;
+
+    /// Whether no word is stored.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls `f` with every stored word that starts with `prefix`, in byte order.
+    fn for_each_with_prefix<F: FnMut(&[u8])>(&self, prefix: &[u8], f: F);
+
+    /// Every stored word that starts with `prefix`, in byte order.
+    fn words_with_prefix(&self, prefix: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        self.for_each_with_prefix(prefix, |w| out.push(w.to_vec()));
+        out
+    }
+}
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
