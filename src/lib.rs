@@ -36,13 +36,14 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod codec;
+pub mod counting;
 mod error;
 pub mod hash;
 #[cfg(feature = "serde")]
-#[allow(dead_code, unused_macros, unused_imports)] // until the first structure uses it
 pub(crate) mod serde_impls;
 
 pub use codec::Codec;
+pub use counting::{Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
 
