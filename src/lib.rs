@@ -59,7 +59,7 @@ pub mod hash;
 pub(crate) mod serde_impls;
 
 pub use codec::Codec;
-pub use counting::HyperLogLog;
+pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
 
