@@ -38,13 +38,16 @@
 pub mod codec;
 mod error;
 pub mod hash;
+pub mod membership;
 #[cfg(feature = "serde")]
-#[allow(dead_code, unused_macros, unused_imports)] // until the first structure uses it
 pub(crate) mod serde_impls;
 
 pub use codec::Codec;
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
+pub use membership::{
+    BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
+};
 
 /// Heap bytes a structure owns, counting capacity, not length.
 ///
