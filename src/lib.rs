@@ -55,6 +55,7 @@ pub mod codec;
 pub mod counting;
 mod error;
 pub mod hash;
+pub mod membership;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
 
@@ -62,6 +63,9 @@ pub use codec::Codec;
 pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
+pub use membership::{
+    BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
+};
 
 /// Heap bytes a structure owns, counting capacity, not length.
 ///
