@@ -31,6 +31,19 @@
 //! assert_eq!(h.hash_item(b"foo"), h.hash_item(&b"foo".to_vec()));
 //! ```
 
+//! # A corpus when you have none
+//!
+//! [`sample::SampleCorpus`] streams a seeded, Zipf-distributed synthetic text of word-like
+//! tokens (what `lessram count` counts when given no file), the same on every platform:
+//!
+//! ```
+//! use lessram::sample::SampleCorpus;
+//!
+//! let corpus = SampleCorpus::new(1_000);
+//! let distinct: std::collections::HashSet<String> = corpus.tokens().collect();
+//! assert!(distinct.len() < 1_000);
+//! ```
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -38,6 +51,7 @@
 pub mod codec;
 mod error;
 pub mod hash;
+pub mod sample;
 #[cfg(feature = "serde")]
 #[allow(dead_code, unused_macros, unused_imports)] // until the first structure uses it
 pub(crate) mod serde_impls;
