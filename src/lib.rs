@@ -47,6 +47,19 @@
 //! assert_eq!(h.hash_item(b"foo"), h.hash_item(&b"foo".to_vec()));
 //! ```
 
+//! # A corpus when you have none
+//!
+//! [`sample::SampleCorpus`] streams a seeded, Zipf-distributed synthetic text of word-like
+//! tokens (what `lessram count` counts when given no file), the same on every platform:
+//!
+//! ```
+//! use lessram::sample::SampleCorpus;
+//!
+//! let corpus = SampleCorpus::new(1_000);
+//! let distinct: std::collections::HashSet<String> = corpus.tokens().collect();
+//! assert!(distinct.len() < 1_000);
+//! ```
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -56,6 +69,7 @@ pub mod counting;
 mod error;
 pub mod hash;
 pub mod membership;
+pub mod sample;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
 
