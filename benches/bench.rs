@@ -5,10 +5,12 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod counting;
 mod hash;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
+    counting::register_benches(c);
 }
 
 criterion_group!(all, benches);

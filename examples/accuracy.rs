@@ -49,7 +49,7 @@ fn run_seeds<C: DistinctCount>(
         let mut n = 0;
         for (i, &target) in CHECKPOINTS.iter().enumerate() {
             while n < target {
-                c.insert_hash(rng.next());
+                c.insert_hash(rng.next_word());
                 n += 1;
             }
             let e = c.estimate() / n as f64 - 1.0;
