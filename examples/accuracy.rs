@@ -224,7 +224,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          estimate is read at each `n`. Relative error = estimate / n - 1. With {seeds} seeds \
          an RMS figure has a relative standard error of about 1/sqrt(2 x {seeds}) = {:.1}%, so \
          its first two digits are stable; a bias figure's standard error is the RMS divided by \
-         sqrt({seeds}) = {:.0}.\n",
+         sqrt({seeds}), about {:.0}.\n",
         100.0 / (2.0 * seeds as f64).sqrt(),
         (seeds as f64).sqrt()
     )?;
