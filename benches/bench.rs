@@ -5,12 +5,14 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod counting;
 mod hash;
 mod hyperloglog;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
     hyperloglog::register_benches(c);
+    counting::register_benches(c);
 }
 
 criterion_group!(all, benches);
