@@ -16,6 +16,20 @@
 //! * [`MemoryUsage`]: heap bytes owned by a structure, counting capacity.
 //! * [`Codec`]: `to_bytes` / `from_bytes` in lessram's binary format.
 //!
+//! # Membership
+//!
+//! [`BloomFilter`] answers "have I seen this?" in about 10 bits per item at 1% false
+//! positives; [`ScalingBloomFilter`] grows with its input and still keeps the promised rate.
+//!
+//! ```
+//! use lessram::{BloomFilter, Membership};
+//!
+//! let mut f = BloomFilter::new(1_000_000, 0.01)?;
+//! assert!(f.insert("apple") && !f.insert("apple"));
+//! assert!(f.contains("apple") && !f.contains("pear"));
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
 //! # Hashing once
 //!
 //! Items are hashed from their bytes by an [`ItemHasher`] ([`hash::Murmur3`] by default).
