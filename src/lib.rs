@@ -53,6 +53,17 @@
 //!     events.increment(&mut rng);
 //! }
 //! assert!(events.estimate() > 1_000.0);
+//! # Membership
+//!
+//! [`BloomFilter`] answers "have I seen this?" in about 10 bits per item at 1% false
+//! positives; [`ScalingBloomFilter`] grows with its input and still keeps the promised rate.
+//!
+//! ```
+//! use lessram::{BloomFilter, Membership};
+//!
+//! let mut f = BloomFilter::new(1_000_000, 0.01)?;
+//! assert!(f.insert("apple") && !f.insert("apple"));
+//! assert!(f.contains("apple") && !f.contains("pear"));
 //! # Ok::<(), lessram::Error>(())
 //! ```
 //!
