@@ -6,9 +6,11 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 mod hash;
+mod hyperloglog;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
+    hyperloglog::register_benches(c);
 }
 
 criterion_group!(all, benches);

@@ -6,6 +6,7 @@
 //! MurmurHash3 (seed 0); the sketches get its low 64 bits, the Bloom filter all 128.
 
 use std::hash::{BuildHasher, Hasher};
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use lessram::hash::{Murmur3, Murmur3Hasher, murmur3_x64_128};
@@ -55,6 +56,9 @@ pub(crate) struct Tally {
     pub(crate) bytes: u64,
     hashes: Vec<u128>,
     spans: Vec<(u32, u32)>,
+    /// Where copies of each batch of hashes go for the estimators that do not merge
+    /// (fed on one thread; see [`crate::estimators::Estimator::mergeable`]).
+    pub(crate) forward: Option<SyncSender<Vec<u128>>>,
 }
 
 impl Tally {
@@ -68,8 +72,9 @@ impl Tally {
             scan_time: Duration::ZERO,
             tokens: 0,
             bytes: 0,
-            hashes: Vec::with_capacity(BATCH),
-            spans: Vec::with_capacity(BATCH),
+            hashes: Vec::with_capacity(BATCH + 64),
+            spans: Vec::with_capacity(BATCH + 64),
+            forward: None,
         }
     }
 
@@ -95,16 +100,26 @@ impl Tally {
 
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     pub(crate) fn add_one(&mut self, hash: u128, bytes: &[u8]) {
-        self.tokens += 1;
-        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
-            let t = Instant::now();
-            e.insert_batch(&[hash]);
-            *time += t.elapsed();
-        }
+        self.insert_hashes(&[hash]);
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
             exact.insert(hash as u64, bytes);
             self.exact_time += t.elapsed();
+        }
+    }
+
+    /// Counts tokens by their hashes in every estimator (not the exact count, which needs
+    /// their bytes), and forwards them to the single-threaded estimators if any.
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u128]) {
+        self.tokens += hashes.len() as u64;
+        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
+            let t = Instant::now();
+            e.insert_batch(hashes);
+            *time += t.elapsed();
+        }
+        if let Some(tx) = &self.forward {
+            // The receiver outlives every sender (it is joined after they are dropped).
+            let _ = tx.send(hashes.to_vec());
         }
     }
 
@@ -113,12 +128,9 @@ impl Tally {
         if self.hashes.is_empty() {
             return;
         }
-        self.tokens += self.hashes.len() as u64;
-        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
-            let t = Instant::now();
-            e.insert_batch(&self.hashes);
-            *time += t.elapsed();
-        }
+        let hashes = std::mem::take(&mut self.hashes);
+        self.insert_hashes(&hashes);
+        self.hashes = hashes;
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
             for (&h, &(s, e)) in self.hashes.iter().zip(&self.spans) {
