@@ -6,9 +6,11 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 mod hash;
+mod words;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
+    words::register_benches(c);
 }
 
 criterion_group!(all, benches);

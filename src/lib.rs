@@ -39,12 +39,13 @@ pub mod codec;
 mod error;
 pub mod hash;
 #[cfg(feature = "serde")]
-#[allow(dead_code, unused_macros, unused_imports)] // until the first structure uses it
 pub(crate) mod serde_impls;
+pub mod words;
 
 pub use codec::Codec;
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
+pub use words::{Dawg, DawgMap, Trie};
 
 /// Heap bytes a structure owns, counting capacity, not length.
 ///
