@@ -306,7 +306,7 @@ fn range_bounds<'r, R: RangeBounds<W>, W: AsRef<[u8]> + 'r>(
 }
 
 macro_rules! shared_methods {
-    ($ty:ident, $kind:expr) => {
+    ($ty:ident, $kind:expr, $example:expr) => {
         impl<D: AsRef<[u8]>> $ty<D> {
             /// Opens a saved frame held in `data` without copying it: a `Vec<u8>`, a
             /// `&[u8]`, or a memory map.
@@ -327,18 +327,25 @@ macro_rules! shared_methods {
             ///
             /// # Example
             ///
-            /// Opening a memory-mapped file (`memmap2`; mapping is `unsafe` because another
-            /// process could change the file while it is mapped):
+            /// Opening a memory-mapped file with `memmap2` (mapping is `unsafe` because
+            /// another process could change the file while it is mapped):
             ///
-            /// ```no_run
+            /// ```
             #[doc = concat!("use lessram::", stringify!($ty), ";")]
             ///
-            #[doc = concat!("let file = std::fs::File::open(\"words.", stringify!($ty), "\")?;")]
-            /// // SAFETY: the file is not modified or truncated while the map is alive
-            /// // (lessram's files are written once, to a new path).
+            #[doc = concat!("let words = ", stringify!($ty), "::", $example, "?;")]
+            #[doc = concat!("let path = std::env::temp_dir().join(format!(\"lessram-doc-{}.", stringify!($ty), "\", std::process::id()));")]
+            /// words.save(&path)?;
+            ///
+            /// let file = std::fs::File::open(&path)?;
+            /// // SAFETY: nothing modifies or truncates the file while the map is alive
+            /// // (lessram writes each file once, and this one is private to the process).
             /// let mmap = unsafe { memmap2::Mmap::map(&file)? };
-            #[doc = concat!("let words = ", stringify!($ty), "::open(mmap)?;")]
-            /// println!("{} words, none of them copied to the heap", words.len());
+            #[doc = concat!("let mapped = ", stringify!($ty), "::open(mmap)?; // checks the CRC, copies nothing")]
+            /// assert!(mapped.contains("mapped"));
+            /// assert_eq!(mapped, words);
+            /// # drop(mapped);
+            /// # std::fs::remove_file(&path)?;
             /// # Ok::<(), Box<dyn std::error::Error>>(())
             /// ```
             pub fn open(data: D) -> Result<Self> {
@@ -525,7 +532,7 @@ pub struct Dawg<D = Vec<u8>> {
     core: Core<D>,
 }
 
-shared_methods!(Dawg, Kind::Dawg);
+shared_methods!(Dawg, Kind::Dawg, "from_words([\"mapped\", \"words\"])");
 
 impl Dawg<Vec<u8>> {
     /// Builds from words in strictly increasing byte order (a repeated word is skipped).
@@ -766,7 +773,11 @@ pub struct DawgMap<D = Vec<u8>> {
     core: Core<D>,
 }
 
-shared_methods!(DawgMap, Kind::DawgMap);
+shared_methods!(
+    DawgMap,
+    Kind::DawgMap,
+    "from_pairs([(\"mapped\", 1), (\"words\", 2)])"
+);
 
 impl DawgMap<Vec<u8>> {
     /// Builds from `(word, value)` pairs in strictly increasing word order.
