@@ -5,12 +5,17 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod counting;
 mod hash;
 mod hyperloglog;
+
+mod membership;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
     hyperloglog::register_benches(c);
+    counting::register_benches(c);
+    membership::register_benches(c);
 }
 
 criterion_group!(all, benches);

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::thread;
 
 use lessram::counting::SplitMix64;
-use lessram::{DistinctCount, Kmv, LogLog, MorrisCounter, SuperLogLog};
+use lessram::{DistinctCount, HyperLogLog, Kmv, LogLog, MorrisCounter, SuperLogLog};
 
 /// Checkpoints: half-decades from 10 to 10^6.
 const CHECKPOINTS: [u64; 11] = [
@@ -49,7 +49,7 @@ fn run_seeds<C: DistinctCount>(
         let mut n = 0;
         for (i, &target) in CHECKPOINTS.iter().enumerate() {
             while n < target {
-                c.insert_hash(rng.next());
+                c.insert_hash(rng.next_word());
                 n += 1;
             }
             let e = c.estimate() / n as f64 - 1.0;
@@ -203,7 +203,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             measure(|| SuperLogLog::new(p).expect("valid p"), seeds),
         );
     }
-    // HYPERLOGLOG GOES HERE (not merged yet): add("HyperLogLog", format!("p = {p}"), 3, measure(|| HyperLogLog::new(p).expect("valid p"), seeds)); for p in [10, 12].
+    for p in [10, 12] {
+        add(
+            "HyperLogLog",
+            format!("p = {p}"),
+            3,
+            measure(|| HyperLogLog::new(p).expect("valid p"), seeds),
+        );
+    }
     // Morris counters count events (every event is "distinct" here).
     for base in [2.0, 1.1] {
         add(
@@ -224,7 +231,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          estimate is read at each `n`. Relative error = estimate / n - 1. With {seeds} seeds \
          an RMS figure has a relative standard error of about 1/sqrt(2 x {seeds}) = {:.1}%, so \
          its first two digits are stable; a bias figure's standard error is the RMS divided by \
-         sqrt({seeds}) = {:.0}.\n",
+         sqrt({seeds}), about {:.0}.\n",
         100.0 / (2.0 * seeds as f64).sqrt(),
         (seeds as f64).sqrt()
     )?;

@@ -32,6 +32,44 @@
 //! # Ok::<(), lessram::Error>(())
 //! ```
 //!
+//! Beside it, [`counting`] holds the other approximate counters and distinct-count sketches: [`MorrisCounter`] and
+//! [`MorrisArray`] (events in one byte each), [`Kmv`] (exact below `k`, with union,
+//! intersection and Jaccard), and Durand and Flajolet's [`LogLog`] and [`SuperLogLog`] with
+//! their proper constants.
+//!
+//! ```
+//! use lessram::counting::SplitMix64;
+//! use lessram::{DistinctCount, Kmv, MorrisCounter};
+//!
+//! let mut kmv = Kmv::new(4096)?;
+//! for word in "to be or not to be".split_whitespace() {
+//!     kmv.insert(word);
+//! }
+//! assert_eq!(kmv.estimate(), 4.0); // exact below k
+//!
+//! let mut rng = SplitMix64::new(1);
+//! let mut events = MorrisCounter::new(1.1)?; // one byte, 22% error, counts to 3.6e11
+//! for _ in 0..10_000 {
+//!     events.increment(&mut rng);
+//! }
+//! assert!(events.estimate() > 1_000.0);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
+//! # Membership
+//!
+//! [`BloomFilter`] answers "have I seen this?" in about 10 bits per item at 1% false
+//! positives; [`ScalingBloomFilter`] grows with its input and still keeps the promised rate.
+//!
+//! ```
+//! use lessram::{BloomFilter, Membership};
+//!
+//! let mut f = BloomFilter::new(1_000_000, 0.01)?;
+//! assert!(f.insert("apple") && !f.insert("apple"));
+//! assert!(f.contains("apple") && !f.contains("pear"));
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
 //! # Hashing once
 //!
 //! Items are hashed from their bytes by an [`ItemHasher`] ([`hash::Murmur3`] by default).
@@ -46,7 +84,7 @@
 //! assert_eq!(h.hash_item("foo"), 16316970633193145697);
 //! assert_eq!(h.hash_item(b"foo"), h.hash_item(&b"foo".to_vec()));
 //! ```
-
+//!
 //! # A corpus when you have none
 //!
 //! [`sample::SampleCorpus`] streams a seeded, Zipf-distributed synthetic text of word-like

@@ -19,7 +19,7 @@ fn bias_and_rmse<C: DistinctCount>(make: impl Fn() -> C, n: u64, seeds: u64) -> 
         let mut c = make();
         let mut rng = SplitMix64::new(seed.wrapping_mul(0x1234_5678_9abc_def1) ^ n);
         for _ in 0..n {
-            c.insert_hash(rng.next());
+            c.insert_hash(rng.next_word());
         }
         let e = c.estimate() / n as f64 - 1.0;
         sum += e;
@@ -107,7 +107,7 @@ fn kmv_jaccard_and_intersection_are_accurate() {
         let (mut a, mut b) = (Kmv::new(k).unwrap(), Kmv::new(k).unwrap());
         let mut rng = SplitMix64::new(seed);
         for i in 0..100_000 {
-            let h = rng.next();
+            let h = rng.next_word();
             if i < 60_000 {
                 a.insert_hash(h);
             }

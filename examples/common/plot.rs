@@ -13,10 +13,10 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 /// Where the font is looked for when `$LESSRAM_FONT` is not set.
-pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+pub(crate) const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 /// Registers the TrueType font as plotters' "sans-serif" (once per process).
-pub fn load_font() -> Result<(), Box<dyn Error>> {
+pub(crate) fn load_font() -> Result<(), Box<dyn Error>> {
     let path = std::env::var("LESSRAM_FONT").unwrap_or_else(|_| DEFAULT_FONT.to_string());
     let bytes = std::fs::read(&path).map_err(|e| {
         format!(
@@ -34,17 +34,17 @@ pub fn load_font() -> Result<(), Box<dyn Error>> {
 }
 
 /// One line of a chart: a name for the legend and its `(x, y)` points.
-pub struct Series {
+pub(crate) struct Series {
     /// Legend text.
-    pub name: String,
+    pub(crate) name: String,
     /// Points, in x order; points with `y <= 0` are skipped on a log axis.
-    pub points: Vec<(f64, f64)>,
+    pub(crate) points: Vec<(f64, f64)>,
     /// Dashed-looking style: drawn thinner, for a family's second parameter.
-    pub thin: bool,
+    pub(crate) thin: bool,
 }
 
 /// Colours distinguishable on white, one per estimator family.
-pub const COLORS: [RGBColor; 8] = [
+pub(crate) const COLORS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -58,7 +58,7 @@ pub const COLORS: [RGBColor; 8] = [
 /// A line chart with log-scaled x and y axes, written as a PNG.
 ///
 /// `colors[i]` is the colour index of `series[i]` (series of one family share a colour).
-pub fn log_log_lines(
+pub(crate) fn log_log_lines(
     path: &Path,
     title: &str,
     x_desc: &str,

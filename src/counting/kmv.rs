@@ -491,7 +491,7 @@ mod tests {
     fn exact_below_k_and_at_k() {
         let mut kmv = Kmv::new(100).unwrap();
         let mut rng = SplitMix64::new(1);
-        let hs: Vec<u64> = (0..100).map(|_| rng.next()).collect();
+        let hs: Vec<u64> = (0..100).map(|_| rng.next_word()).collect();
         for (i, &h) in hs.iter().enumerate() {
             kmv.insert_hash(h);
             kmv.insert_hash(h);
@@ -520,9 +520,9 @@ mod tests {
             for i in 0..20_000 {
                 // Repeat some hashes, and keep some small so they enter late.
                 let h = if i % 3 == 0 {
-                    rng.next() % 5000
+                    rng.next_word() % 5000
                 } else {
-                    rng.next()
+                    rng.next_word()
                 };
                 kmv.insert_hash(h);
                 oracle.insert(h);
@@ -540,7 +540,7 @@ mod tests {
         assert_eq!(kmv.memory_usage(), 0);
         let mut rng = SplitMix64::new(3);
         for _ in 0..100_000 {
-            kmv.insert_hash(rng.next());
+            kmv.insert_hash(rng.next_word());
         }
         assert_eq!(kmv.memory_usage(), 8 * (1024 + 256));
     }

@@ -93,7 +93,7 @@ fn ln_gamma_one_minus(eps: f64) -> f64 {
         1.644_934_066_848_226_4,
         1.202_056_903_159_594_3,
         1.082_323_233_711_138_2,
-        1.036_927_755_143_370,
+        1.036_927_755_143_37,
         1.017_343_061_984_449_2,
         1.008_349_277_381_922_8,
         1.004_077_356_197_944_4,
@@ -687,7 +687,7 @@ mod tests {
         let mut ll = LogLog::new(4).unwrap();
         let mut rng = SplitMix64::new(4);
         for _ in 0..1000 {
-            ll.insert_hash(rng.next());
+            ll.insert_hash(rng.next_word());
         }
         let bytes = ll.to_bytes();
         assert_eq!(LogLog::from_bytes(&bytes).unwrap(), ll);

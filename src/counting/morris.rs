@@ -99,7 +99,7 @@ impl SplitMix64 {
 
     /// The next 64 random bits.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_word(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -113,17 +113,17 @@ impl TryRng for SplitMix64 {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_word() >> 32) as u32)
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_word())
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let bytes = self.next().to_le_bytes();
+            let bytes = self.next_word().to_le_bytes();
             chunk.copy_from_slice(&bytes[..chunk.len()]);
         }
         Ok(())
@@ -578,7 +578,7 @@ impl MorrisArray {
                 limit: format!("top exponent {TOP} at counter {index}"),
             });
         }
-        if x == 0 || unit(self.rng.next()) < self.probability[usize::from(x)] {
+        if x == 0 || unit(self.rng.next_word()) < self.probability[usize::from(x)] {
             self.counters[index] = x + 1;
             Ok(true)
         } else {
@@ -720,7 +720,7 @@ mod tests {
         let mut rng = SplitMix64::new(5);
         let mut c = MorrisCounter::from_exponent(2.0, 254).unwrap();
         // At 254 the chance to move is 2^-254: it stays.
-        assert_eq!(c.try_increment(&mut rng).unwrap(), false);
+        assert!(!c.try_increment(&mut rng).unwrap());
         let mut c = MorrisCounter::from_exponent(1.001, 255).unwrap();
         for _ in 0..100 {
             assert!(c.try_increment(&mut rng).is_err());

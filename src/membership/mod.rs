@@ -19,14 +19,16 @@
 //! [`BloomLayout::Blocked`] (the default) keeps all probes of a key inside one 64-byte
 //! cache line: one memory access per query instead of `k`, for about 3% more bits at 1%.
 //! [`BloomLayout::Classic`] spreads the probes over the whole array and is the smallest for
-//! a given rate. Bits per item each layout needs (from the formulas in the
-//! `sizing` module, checked by the tests):
+//! a given rate. Bits per item each layout needs at 10 M items (classic:
+//! `m/n = -k / ln(1 - p^(1/k))` at the best `k`; blocked: the smallest `B` 512-bit blocks with
+//! `Σ_j Pois(j; n/B) (1 - (1 - 1/512)^(kj))^k <= p`; printed by
+//! `cargo test --lib sizing_table -- --nocapture`, which also checks these figures):
 //!
 //! | target rate | classic | blocked (512-bit blocks) | blocked / classic |
 //! |---|---|---|---|
-//! | 10% | 4.79 (k = 3) | 4.87 (k = 3) | +1.7% |
-//! | 1% | 9.60 (k = 7) | 9.90 (k = 7) | +3.1% |
-//! | 0.1% | 14.38 (k = 10) | 15.35 (k = 10) | +6.7% |
+//! | 10% | 4.81 (k = 3) | 4.83 (k = 3) | +0.5% |
+//! | 1% | 9.59 (k = 7) | 9.90 (k = 6) | +3.2% |
+//! | 0.1% | 14.38 (k = 10) | 15.49 (k = 9) | +7.7% |
 //!
 //! `docs/performance.md` has the measured rates and speeds.
 //!

@@ -5,13 +5,13 @@
 //!   `(1 - 1/m)^(kn) ≈ e^(-kn/m)`, so a query for an absent key hits `k` set bits with
 //!   probability `(1 - e^(-kn/m))^k`. For each `k` the smallest `m` meeting `p` is
 //!   `m = -k n / ln(1 - p^(1/k))`; we take the `k` with the smallest `m` (at 1%: k = 7,
-//!   9.60 bits per item).
+//!   9.59 bits per item).
 //! * Blocked (Putze, Sanders & Singler 2007): a key picks one of `B` blocks of 512 bits and
 //!   sets `k` bits inside it. A block's load is Poisson with mean `λ = n / B` (the binomial's
 //!   variance is a little smaller, so Poisson is the conservative choice), and
 //!   `FP = Σ_j Pois(j; λ) (1 - (1 - 1/512)^(kj))^k`. For each `k` near the classic optimum we
-//!   search the smallest `B` meeting `p`, then keep the best `k` (at 1%: k = 7, 9.90 bits per
-//!   item; at 0.1%: k = 10, 15.6 bits; at 10%: k = 4, 4.82 bits).
+//!   search the smallest `B` meeting `p`, then keep the best `k` (at 1%: k = 6, 9.90 bits per
+//!   item; at 0.1%: k = 9, 15.49 bits; at 10%: k = 3, 4.83 bits).
 
 use crate::error::{Error, Result};
 
@@ -208,5 +208,37 @@ mod tests {
         assert!(blocked(10, 1e-12).is_ok());
         assert!(blocked(10, 0.999_999).is_ok());
         assert!(classic(1, 0.999_999).unwrap().0 >= 1);
+    }
+}
+
+#[cfg(test)]
+mod table {
+    use super::*;
+
+    /// The bits-per-item table of the module documentation (`src/membership/mod.rs`) and
+    /// of `docs/performance.md`: `cargo test --lib sizing_table -- --nocapture` prints it.
+    #[test]
+    fn sizing_table() {
+        let n = 10_000_000u64;
+        let mut rows = vec![];
+        for p in [0.1, 0.01, 0.001] {
+            let (cm, ck) = classic(n, p).unwrap();
+            let (bm, bk) = blocked(n, p).unwrap();
+            let (c, b) = (cm as f64 / n as f64, bm as f64 / n as f64);
+            println!(
+                "| {}% | {c:.2} (k = {ck}) | {b:.2} (k = {bk}) | +{:.1}% |",
+                p * 100.0,
+                (b / c - 1.0) * 100.0
+            );
+            rows.push((ck, (c * 100.0).round(), bk, (b * 100.0).round()));
+        }
+        assert_eq!(
+            rows,
+            [
+                (3, 481.0, 3, 483.0),
+                (7, 959.0, 6, 990.0),
+                (10, 1438.0, 9, 1549.0),
+            ]
+        );
     }
 }

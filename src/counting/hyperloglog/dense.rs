@@ -90,24 +90,32 @@ impl Dense {
         Ok(d)
     }
 
-    #[inline(always)]
-    fn word(&self, group: usize) -> u32 {
-        let b = &self.regs[3 * group..3 * group + 3];
-        u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16)
-    }
-
-    /// Register `i`.
+    /// Register `i`, read with one unaligned 4-byte load: the load starts at its 3-byte
+    /// group, or one byte earlier for the last group (so it never runs past the end; the
+    /// extra byte is shifted away).
     #[inline(always)]
     pub(super) fn get(&self, i: usize) -> u8 {
-        ((self.word(i >> 2) >> (6 * (i & 3))) & 63) as u8
+        let b = 3 * (i >> 2);
+        let start = b.min(self.regs.len() - 4);
+        let w = &self.regs[start..start + 4];
+        let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        ((w >> (8 * (b - start) + 6 * (i & 3))) & 63) as u8
+    }
+
+    /// The 24-bit group holding register `i`.
+    #[inline(always)]
+    fn word(&self, i: usize) -> u32 {
+        let b = 3 * (i >> 2);
+        let w = &self.regs[b..b + 3];
+        u32::from_le_bytes([w[0], w[1], w[2], 0])
     }
 
     #[inline(always)]
     fn set(&mut self, i: usize, v: u8) {
         let shift = 6 * (i & 3);
-        let w = (self.word(i >> 2) & !(63 << shift)) | (u32::from(v) << shift);
-        let b = &mut self.regs[3 * (i >> 2)..3 * (i >> 2) + 3];
-        b.copy_from_slice(&w.to_le_bytes()[..3]);
+        let w = (self.word(i) & !(63 << shift)) | (u32::from(v) << shift);
+        let b = 3 * (i >> 2);
+        self.regs[b..b + 3].copy_from_slice(&w.to_le_bytes()[..3]);
     }
 
     #[inline(always)]

@@ -44,8 +44,9 @@ enum Repr {
 ///   `floor(3 * 2^p / 32)` of them (8 bytes each, so never more bytes than the dense form:
 ///   96 hashes at `p = 10`, 384 at 12, 1,536 at 14, 24,576 at 18). The estimate is then
 ///   **exact**: it is the number of distinct hashes inserted, which is the number of
-///   distinct items unless two of them collide in 64 bits (probability below `n^2 / 2^65`,
-///   under `1e-11` for any size the sparse form holds). An empty sketch allocates nothing.
+///   distinct items unless two of them collide in 64 bits (probability below `n^2 / 2^65`:
+///   below `2e-11` even at the largest sparse size, 24,576 hashes at `p = 18`). An empty
+///   sketch allocates nothing.
 /// * **Dense**: `2^p` registers of 6 bits packed four to three bytes (`0.75 * 2^p` bytes:
 ///   12 KiB at `p = 14`). The sketch switches when a new distinct hash arrives and the
 ///   sparse form is full; the registers are then exactly those the hashes would have set.
@@ -275,14 +276,21 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// ```
     #[inline]
     pub fn insert_hash(&mut self, hash: u64) {
+        // The dense path is a handful of instructions and inlines into the caller's loop;
+        // the sparse path (a search, maybe a merge or the switch to dense) stays out of line.
         match &mut self.repr {
             Repr::Dense(d) => d.insert_hash(hash),
-            Repr::Sparse(s) => {
-                if s.insert(hash, sparse::limit(self.precision)) == Inserted::Full {
-                    self.densify();
-                    if let Repr::Dense(d) = &mut self.repr {
-                        d.insert_hash(hash);
-                    }
+            Repr::Sparse(_) => self.insert_sparse(hash),
+        }
+    }
+
+    #[inline(never)]
+    fn insert_sparse(&mut self, hash: u64) {
+        if let Repr::Sparse(s) = &mut self.repr {
+            if s.insert(hash, sparse::limit(self.precision)) == Inserted::Full {
+                self.densify();
+                if let Repr::Dense(d) = &mut self.repr {
+                    d.insert_hash(hash);
                 }
             }
         }

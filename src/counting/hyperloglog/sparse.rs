@@ -2,7 +2,7 @@
 //!
 //! While a sketch has seen few distinct hashes it keeps them all, so its count is exact (the
 //! number of distinct 64-bit hashes, which is the number of distinct items unless two items
-//! collide in 64 bits: probability below `n^2 / 2^65`, under 1e-11 for any `n` the sparse
+//! collide in 64 bits: probability below `n^2 / 2^65`, below 2e-11 for any `n` the sparse
 //! form holds). It holds at most `floor(3 * 2^p / 32)` hashes, so its `8 n` bytes never
 //! exceed the dense form's `3 * 2^p / 4`; the next distinct hash converts the sketch to
 //! dense registers, which are exactly those the hashes would have set.

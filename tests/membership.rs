@@ -1,0 +1,470 @@
+//! Bloom filters: no false negatives, measured false-positive rates against the promise,
+//! size estimates, round trips, hostile bytes and bad parameters.
+
+use std::collections::HashSet;
+
+use lessram::codec::{Encoder, Kind};
+use lessram::hash::Murmur3;
+use lessram::{BloomFilter, BloomLayout, Error, Membership, MemoryUsage, ScalingBloomFilter};
+use proptest::prelude::*;
+
+const LAYOUTS: [BloomLayout; 2] = [BloomLayout::Classic, BloomLayout::Blocked];
+
+fn bloom(layout: BloomLayout, n: usize, p: f64) -> BloomFilter {
+    BloomFilter::builder()
+        .layout(layout)
+        .for_items(n, p)
+        .unwrap()
+}
+
+/// Keys `0..n` are inserted; queries use keys from `1 << 40` up, which were never inserted.
+fn measured_fp<F: Membership>(f: &F, queries: u64) -> f64 {
+    let base = 1u64 << 40;
+    let hits = (base..base + queries).filter(|k| f.contains(k)).count();
+    hits as f64 / queries as f64
+}
+
+#[test]
+fn false_positive_rate_at_capacity_is_within_ten_percent_of_the_target() {
+    // 1,000,000 absent keys: at p = 0.1% the binomial sd of the measured rate is 3.2% of p,
+    // so the 10% margin is 3 sd; a filter one probe or 5% of bits short fails it.
+    for layout in LAYOUTS {
+        for p in [0.1, 0.01, 0.001] {
+            let n = 200_000;
+            let mut f = bloom(layout, n, p);
+            for k in 0..n as u64 {
+                f.insert(&k);
+            }
+            let fp = measured_fp(&f, 1_000_000);
+            assert!(fp <= p * 1.1, "{layout} p {p}: measured {fp}");
+            // And the filter is not oversized: the rate is more than 80% of the target.
+            assert!(fp >= p * 0.8, "{layout} p {p}: measured {fp}, oversized");
+            // The fill-based prediction agrees with the measurement.
+            let predicted = f.expected_fp_rate();
+            assert!(
+                (predicted - fp).abs() < p * 0.1,
+                "{layout} p {p}: {predicted} vs {fp}"
+            );
+        }
+    }
+}
+
+#[test]
+fn estimated_len_is_within_two_percent_at_capacity() {
+    // At 200,000 items the estimator's sd is far below 1% (the fill fraction's binomial
+    // noise over millions of bits); 2% catches a wrong formula (e.g. classic on blocked).
+    for layout in LAYOUTS {
+        for p in [0.1, 0.01, 0.001] {
+            let n = 200_000u64;
+            let mut f = bloom(layout, n as usize, p);
+            for k in 0..n {
+                f.insert(&k);
+            }
+            let est = f.estimated_len();
+            let err = (est - n as f64).abs() / n as f64;
+            assert!(err < 0.02, "{layout} p {p}: estimate {est}");
+        }
+    }
+}
+
+#[test]
+fn scaling_filter_keeps_its_promise_at_100x_and_10000x_growth() {
+    // Sub-filter i is built for P (1 - r) r^i, so the chain's rate is below P at any size;
+    // 1,000,000 absent keys measure it to about 1% of P (one sd).
+    for layout in LAYOUTS {
+        for (initial, growth) in [(1_000usize, 100u64), (100, 10_000)] {
+            let p = 0.01;
+            let mut f = ScalingBloomFilter::builder(initial, p)
+                .layout(layout)
+                .build()
+                .unwrap();
+            let n = initial as u64 * growth;
+            for k in 0..n {
+                f.insert(&k);
+            }
+            assert!((0..n).step_by(97).all(|k| f.contains(&k)));
+            let fp = measured_fp(&f, 1_000_000);
+            assert!(fp <= p, "{layout} {growth}x: measured {fp}");
+            assert!(f.expected_fp_rate() <= p, "{layout} {growth}x");
+            // Distinct insertions, less the few that were false positives when inserted.
+            assert!(f.len() as u64 <= n && f.len() as u64 >= n - (n as f64 * p) as u64);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn no_false_negatives(
+        items in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..20), 0..400),
+        capacity in 1usize..50,
+        blocked in any::<bool>(),
+        seed in any::<u32>(),
+    ) {
+        let layout = if blocked { BloomLayout::Blocked } else { BloomLayout::Classic };
+        let mut b = BloomFilter::builder()
+            .layout(layout)
+            .hasher(Murmur3::with_seed(seed))
+            .for_items(capacity, 0.05)
+            .unwrap();
+        let mut s = ScalingBloomFilter::builder(capacity, 0.05)
+            .layout(layout)
+            .hasher(Murmur3::with_seed(seed))
+            .build()
+            .unwrap();
+        let mut oracle = HashSet::new();
+        for item in &items {
+            let new = oracle.insert(item.clone());
+            let b_new = b.insert(item);
+            let s_new = s.insert(item);
+            // "Not new" may be a false positive, but a repeat is never "new".
+            if !new {
+                prop_assert!(!b_new && !s_new);
+            }
+        }
+        for item in &oracle {
+            prop_assert!(b.contains(item) && s.contains(item));
+        }
+        prop_assert!(s.len() <= oracle.len());
+        // Round trips keep every answer.
+        let b2 = BloomFilter::from_bytes_with_hasher(&b.to_bytes(), Murmur3::with_seed(seed)).unwrap();
+        let s2 = ScalingBloomFilter::from_bytes_with_hasher(&s.to_bytes(), Murmur3::with_seed(seed)).unwrap();
+        prop_assert!(b2 == b && s2 == s);
+    }
+
+    #[test]
+    fn union_contains_both_streams(
+        a in prop::collection::vec(any::<u64>(), 0..200),
+        b in prop::collection::vec(any::<u64>(), 0..200),
+    ) {
+        for layout in LAYOUTS {
+            let (mut fa, mut fb) = (bloom(layout, 500, 0.01), bloom(layout, 500, 0.01));
+            let mk = || ScalingBloomFilter::builder(20, 0.01).layout(layout).build().unwrap();
+            let (mut sa, mut sb) = (mk(), mk());
+            a.iter().for_each(|k| { fa.insert(k); sa.insert(k); });
+            b.iter().for_each(|k| { fb.insert(k); sb.insert(k); });
+            let mut both = fa.clone();
+            both.intersect(&fb).unwrap();
+            fa.union(&fb).unwrap();
+            prop_assert!(a.iter().chain(&b).all(|k| fa.contains(k)));
+            let common: HashSet<_> = a.iter().filter(|k| b.contains(k)).collect();
+            prop_assert!(common.iter().all(|k| both.contains(*k)));
+            if sa.filters() == sb.filters() {
+                sa.union(&sb).unwrap();
+                prop_assert!(a.iter().chain(&b).all(|k| sa.contains(k)));
+            } else {
+                prop_assert!(sa.union(&sb).is_err());
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    assert!(BloomFilter::new(0, 0.01).is_err());
+    for p in [
+        0.0,
+        1.0,
+        -1.0,
+        1.5,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        assert!(matches!(
+            BloomFilter::new(10, p),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(ScalingBloomFilter::new(10, p).is_err());
+    }
+    assert!(BloomFilter::with_bits(0, 3).is_err());
+    assert!(BloomFilter::with_bits(1024, 0).is_err());
+    assert!(BloomFilter::with_bits(1024, 65).is_err());
+    assert!(BloomFilter::with_bits(u64::MAX, 3).is_err());
+    assert!(BloomFilter::new(usize::MAX, 1e-9).is_err());
+    assert!(ScalingBloomFilter::new(0, 0.01).is_err());
+    let b = || ScalingBloomFilter::builder(10, 0.01);
+    assert!(b().growth_factor(1).build().is_err());
+    assert!(b().growth_factor(17).build().is_err());
+    assert!(b().tightening_ratio(0.0).build().is_err());
+    assert!(b().tightening_ratio(1.0).build().is_err());
+    assert!(b().max_filters(0).build().is_err());
+    assert!(b().max_memory(0).build().is_err());
+    assert!(b().max_memory(10).build().is_err());
+    // Tiny legal inputs work.
+    let mut f = BloomFilter::with_bits(1, 1).unwrap();
+    assert!(f.insert("a") && f.contains("a"));
+    let mut s = ScalingBloomFilter::new(1, 0.5).unwrap();
+    (0..1000u32).for_each(|i| {
+        s.insert(&i);
+    });
+    assert!((0..1000u32).all(|i| s.contains(&i)));
+}
+
+#[test]
+fn union_and_intersect_refuse_mismatched_filters() {
+    let mut a = BloomFilter::with_bits(4096, 4).unwrap();
+    let expect_incompatible = |r: lessram::Result<()>, what: &str| match r {
+        Err(e @ Error::Incompatible { .. }) => {
+            assert!(e.to_string().contains(what), "{e}")
+        }
+        other => panic!("expected an incompatibility in {what}, got {other:?}"),
+    };
+    expect_incompatible(a.union(&BloomFilter::with_bits(8192, 4).unwrap()), "size");
+    expect_incompatible(
+        a.intersect(&BloomFilter::with_bits(4096, 5).unwrap()),
+        "hash count",
+    );
+    let seeded = BloomFilter::builder()
+        .hasher(Murmur3::with_seed(1))
+        .with_bits(4096, 4)
+        .unwrap();
+    let mut a1 = BloomFilter::builder()
+        .hasher(Murmur3::with_seed(2))
+        .with_bits(4096, 4)
+        .unwrap();
+    expect_incompatible(a1.union(&seeded), "seed");
+    let classic = BloomFilter::builder()
+        .layout(BloomLayout::Classic)
+        .with_bits(4096, 4)
+        .unwrap();
+    expect_incompatible(a.union(&classic), "layout");
+    a.union(&BloomFilter::with_bits(4096, 4).unwrap()).unwrap();
+
+    let mut s = ScalingBloomFilter::new(10, 0.01).unwrap();
+    expect_incompatible(
+        s.union(&ScalingBloomFilter::new(10, 0.02).unwrap()),
+        "false-positive rate",
+    );
+    expect_incompatible(
+        s.union(&ScalingBloomFilter::new(20, 0.01).unwrap()),
+        "initial capacity",
+    );
+    let mut grown = ScalingBloomFilter::new(10, 0.01).unwrap();
+    (0..100u32).for_each(|i| {
+        grown.insert(&i);
+    });
+    expect_incompatible(s.union(&grown), "number of sub-filters");
+}
+
+#[test]
+fn scaling_limits_stop_growth_with_an_error_and_insert_never_loses_items() {
+    let mut f = ScalingBloomFilter::builder(100, 0.01)
+        .max_filters(3)
+        .build()
+        .unwrap();
+    let mut refused = 0;
+    for i in 0..1_000u32 {
+        match f.try_insert(&i) {
+            Ok(_) => {}
+            Err(Error::LimitReached { .. }) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(f.filters(), 3);
+    // 100 + 200 + 400 items fill the three sub-filters; the rest are refused, except the
+    // few (about 1%) that were false positives and so not new.
+    assert_eq!(f.len(), 700);
+    assert!((280..=300).contains(&refused), "{refused}");
+    // The trait's insert overfills the newest sub-filter instead: no false negatives.
+    for i in 0..1_000u32 {
+        f.insert(&i);
+    }
+    assert!((0..1_000u32).all(|i| f.contains(&i)));
+    assert_eq!(f.filters(), 3);
+
+    let limit = 64 * 1024;
+    let mut m = ScalingBloomFilter::builder(1_000, 0.01)
+        .max_memory(limit)
+        .build()
+        .unwrap();
+    let err = (0..1_000_000u32)
+        .map(|i| m.try_insert(&i))
+        .find_map(Result::err)
+        .expect("the limit is reached");
+    assert!(matches!(err, Error::LimitReached { .. }), "{err}");
+    assert!(m.memory_usage() <= limit);
+    let bytes = m.to_bytes();
+    assert_eq!(ScalingBloomFilter::from_bytes(&bytes).unwrap(), m);
+}
+
+#[test]
+fn memory_usage_is_the_bit_arrays_and_the_chain() {
+    let f = BloomFilter::new(1_000_000, 0.01).unwrap();
+    assert_eq!(f.memory_usage() as u64, f.bits() / 8);
+    let c = BloomFilter::with_bits(1000, 3).unwrap();
+    assert_eq!(c.memory_usage(), 1024 / 8);
+    let mut s = ScalingBloomFilter::new(1000, 0.01).unwrap();
+    (0..10_000u32).for_each(|i| {
+        s.insert(&i);
+    });
+    let copy = ScalingBloomFilter::from_bytes(&s.to_bytes()).unwrap();
+    assert_eq!(copy.memory_usage(), s.memory_usage());
+    assert!(s.memory_usage() > 10_000 * 12 / 8);
+}
+
+fn assert_send_sync<T: Send + Sync>() {}
+
+#[test]
+fn filters_are_send_and_sync() {
+    assert_send_sync::<BloomFilter>();
+    assert_send_sync::<ScalingBloomFilter>();
+}
+
+fn sample_frames() -> Vec<(Kind, Vec<u8>)> {
+    let mut out = vec![];
+    for layout in LAYOUTS {
+        let mut b = bloom(layout, 40, 0.1);
+        let mut s = ScalingBloomFilter::builder(5, 0.1)
+            .layout(layout)
+            .build()
+            .unwrap();
+        for i in 0..30u32 {
+            b.insert(&i);
+            s.insert(&i);
+        }
+        assert!(s.filters() >= 3);
+        out.push((Kind::BloomFilter, b.to_bytes()));
+        out.push((Kind::ScalingBloomFilter, s.to_bytes()));
+    }
+    out
+}
+
+fn decode(kind: Kind, bytes: &[u8]) -> lessram::Result<()> {
+    match kind {
+        Kind::BloomFilter => BloomFilter::from_bytes(bytes).map(drop),
+        _ => ScalingBloomFilter::from_bytes(bytes).map(drop),
+    }
+}
+
+#[test]
+fn round_trips_and_every_truncation_or_bit_flip_is_an_error() {
+    for (kind, bytes) in sample_frames() {
+        decode(kind, &bytes).unwrap();
+        for cut in 0..bytes.len() {
+            assert!(decode(kind, &bytes[..cut]).is_err(), "{kind} cut {cut}");
+        }
+        for bit in 0..bytes.len() * 8 {
+            let mut b = bytes.clone();
+            b[bit / 8] ^= 1 << (bit % 8);
+            assert!(decode(kind, &b).is_err(), "{kind} bit {bit}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(kind, &longer).is_err());
+    }
+    // A Bloom filter frame is not a scaling filter frame and vice versa.
+    let b = BloomFilter::new(10, 0.1).unwrap().to_bytes();
+    assert!(matches!(
+        ScalingBloomFilter::from_bytes(&b),
+        Err(Error::WrongKind { .. })
+    ));
+}
+
+/// A BloomFilter frame with a valid checksum around hand-made parameters and payload.
+fn bloom_frame(layout: u8, bits: u64, hashes: u32, words: &[u64], count: u64) -> Vec<u8> {
+    let mut e = Encoder::new(Kind::BloomFilter, 1, 0);
+    e.params().u8(layout);
+    e.payload().u64(bits).u32(hashes).u64(count);
+    for w in words {
+        e.payload().u64(*w);
+    }
+    e.finish()
+}
+
+#[test]
+fn consistent_frames_with_wrong_contents_are_errors() {
+    // Sanity: a hand-made frame of a valid filter decodes.
+    BloomFilter::from_bytes(&bloom_frame(1, 100, 3, &[1, 2], 2)).unwrap();
+    let cases = [
+        ("unknown layout", bloom_frame(9, 100, 3, &[0, 0], 2)),
+        ("zero bits", bloom_frame(1, 0, 3, &[], 0)),
+        ("too many bits", bloom_frame(1, u64::MAX, 3, &[], 0)),
+        ("zero hashes", bloom_frame(1, 100, 0, &[0, 0], 2)),
+        ("65 hashes", bloom_frame(1, 100, 65, &[0, 0], 2)),
+        (
+            "blocked, not whole blocks",
+            bloom_frame(2, 100, 3, &[0, 0], 2),
+        ),
+        ("word count mismatch", bloom_frame(1, 100, 3, &[0, 0, 0], 3)),
+        (
+            "bits past the end",
+            bloom_frame(1, 100, 3, &[0, 1 << 40], 2),
+        ),
+        // An inflated count must not make the decoder allocate 2^63 words.
+        (
+            "inflated count",
+            bloom_frame(1, 100, 3, &[0, 0], u64::MAX / 4),
+        ),
+        (
+            "inflated bits",
+            bloom_frame(1, 1 << 47, 3, &[0, 0], 1 << 41),
+        ),
+    ];
+    for (what, bytes) in cases {
+        assert!(BloomFilter::from_bytes(&bytes).is_err(), "{what}");
+    }
+
+    // Scaling frames: take a valid one and change one parameter or stage field, keeping
+    // the checksum valid by re-encoding.
+    let scaling = |initial: u64, growth: u32, stages: &[(u64, u64)], n_claimed: u64| {
+        let mut e = Encoder::new(Kind::ScalingBloomFilter, 1, 0);
+        e.params()
+            .u64(initial)
+            .f64(0.01)
+            .u32(growth)
+            .f64(0.85)
+            .u8(1)
+            .u64(0)
+            .u64(0);
+        e.payload().u64(n_claimed);
+        for (cap, count) in stages {
+            e.payload()
+                .u64(*cap)
+                .u64(*count)
+                .u64(64)
+                .u32(3)
+                .u64(1)
+                .u64(0);
+        }
+        e.finish()
+    };
+    ScalingBloomFilter::from_bytes(&scaling(10, 2, &[(10, 3), (20, 0)], 2)).unwrap();
+    let bad = [
+        ("no stages", scaling(10, 2, &[], 0)),
+        (
+            "capacity out of sequence",
+            scaling(10, 2, &[(10, 3), (30, 0)], 2),
+        ),
+        ("growth 1", scaling(10, 1, &[(10, 3)], 1)),
+        ("zero capacity", scaling(0, 2, &[(0, 0)], 1)),
+        (
+            "inflated stage count",
+            scaling(10, 2, &[(10, 3)], u64::MAX / 2),
+        ),
+        (
+            "counts overflow",
+            scaling(10, 2, &[(10, u64::MAX), (20, 5)], 2),
+        ),
+    ];
+    for (what, bytes) in bad {
+        assert!(ScalingBloomFilter::from_bytes(&bytes).is_err(), "{what}");
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_goes_through_the_checked_frame() {
+    let mut f = BloomFilter::new(100, 0.01).unwrap();
+    let mut s = ScalingBloomFilter::new(10, 0.01).unwrap();
+    for i in 0..50u32 {
+        f.insert(&i);
+        s.insert(&i);
+    }
+    let jf = serde_json::to_string(&f).unwrap();
+    let js = serde_json::to_string(&s).unwrap();
+    assert_eq!(serde_json::from_str::<BloomFilter>(&jf).unwrap(), f);
+    assert_eq!(serde_json::from_str::<ScalingBloomFilter>(&js).unwrap(), s);
+    assert!(serde_json::from_str::<BloomFilter>(&js).is_err());
+}
