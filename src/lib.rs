@@ -53,6 +53,9 @@
 //!     events.increment(&mut rng);
 //! }
 //! assert!(events.estimate() > 1_000.0);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
 //! # Membership
 //!
 //! [`BloomFilter`] answers "have I seen this?" in about 10 bits per item at 1% false
