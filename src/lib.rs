@@ -16,6 +16,46 @@
 //! * [`MemoryUsage`]: heap bytes owned by a structure, counting capacity.
 //! * [`Codec`]: `to_bytes` / `from_bytes` in lessram's binary format.
 //!
+//! # Counting distinct items
+//!
+//! [`HyperLogLog`] counts the distinct items of a stream in `0.75 * 2^p` bytes, exactly while
+//! it is small (see [`counting`]):
+//!
+//! ```
+//! use lessram::HyperLogLog;
+//!
+//! let mut hll = HyperLogLog::new(14)?; // 12 KiB once dense, 0.81% standard error
+//! for i in 0..1_000_000u64 {
+//!     hll.insert(&(i % 250_000));
+//! }
+//! assert!((hll.estimate() / 250_000.0 - 1.0).abs() < 0.03);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
+//! Beside it, [`counting`] holds the other approximate counters and distinct-count sketches: [`MorrisCounter`] and
+//! [`MorrisArray`] (events in one byte each), [`Kmv`] (exact below `k`, with union,
+//! intersection and Jaccard), and Durand and Flajolet's [`LogLog`] and [`SuperLogLog`] with
+//! their proper constants.
+//!
+//! ```
+//! use lessram::counting::SplitMix64;
+//! use lessram::{DistinctCount, Kmv, MorrisCounter};
+//!
+//! let mut kmv = Kmv::new(4096)?;
+//! for word in "to be or not to be".split_whitespace() {
+//!     kmv.insert(word);
+//! }
+//! assert_eq!(kmv.estimate(), 4.0); // exact below k
+//!
+//! let mut rng = SplitMix64::new(1);
+//! let mut events = MorrisCounter::new(1.1)?; // one byte, 22% error, counts to 3.6e11
+//! for _ in 0..10_000 {
+//!     events.increment(&mut rng);
+//! }
+//! assert!(events.estimate() > 1_000.0);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
 //! # Hashing once
 //!
 //! Items are hashed from their bytes by an [`ItemHasher`] ([`hash::Murmur3`] by default).
@@ -30,21 +70,41 @@
 //! assert_eq!(h.hash_item("foo"), 16316970633193145697);
 //! assert_eq!(h.hash_item(b"foo"), h.hash_item(&b"foo".to_vec()));
 //! ```
+//!
+//! # A corpus when you have none
+//!
+//! [`sample::SampleCorpus`] streams a seeded, Zipf-distributed synthetic text of word-like
+//! tokens (what `lessram count` counts when given no file), the same on every platform:
+//!
+//! ```
+//! use lessram::sample::SampleCorpus;
+//!
+//! let corpus = SampleCorpus::new(1_000);
+//! let distinct: std::collections::HashSet<String> = corpus.tokens().collect();
+//! assert!(distinct.len() < 1_000);
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod codec;
+pub mod counting;
 mod error;
 pub mod hash;
+pub mod membership;
+pub mod sample;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
 pub mod words;
 
 pub use codec::Codec;
+pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
 pub use error::{Error, Result};
 pub use hash::{Item, ItemHasher};
+pub use membership::{
+    BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
+};
 pub use words::{Dawg, DawgMap, Trie};
 
 /// Heap bytes a structure owns, counting capacity, not length.

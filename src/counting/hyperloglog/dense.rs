@@ -1,0 +1,285 @@
+//! The dense representation: `2^p` registers of 6 bits, four packed into three bytes.
+//!
+//! Register `i` lives in bytes `3 (i / 4) .. 3 (i / 4) + 3`, read as a little-endian 24-bit
+//! word, at bits `6 (i % 4) .. 6 (i % 4) + 6`. So `m` registers take exactly `3 m / 4` bytes
+//! and no register straddles a group. Beside the registers the sketch keeps, inline and
+//! derived from them, the histogram of register values (which makes the estimate O(64)
+//! instead of a pass over the registers) and the exact probability that a new hash changes
+//! a register (which the HIP estimator needs at each change).
+
+use super::estimator;
+
+/// Histogram slots: register values go up to `65 - p <= 61`.
+pub(super) const HIST_LEN: usize = 64;
+
+/// The index (top `p` bits) and rank (1 + leading zeros of the other `64 - p` bits, at most
+/// `65 - p`) of a hash.
+#[inline(always)]
+pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
+    let index = (hash >> (64 - p)) as usize;
+    let rest = (hash << p) | (1u64 << (p - 1));
+    (index, rest.leading_zeros() as u8 + 1)
+}
+
+/// The largest register value at precision `p`.
+pub(super) fn max_rank(p: u8) -> u8 {
+    65 - p
+}
+
+#[derive(Clone)]
+pub(super) struct Dense {
+    precision: u8,
+    /// `3 * 2^p / 4` bytes of packed registers.
+    regs: Vec<u8>,
+    /// `hist[k]`: how many registers hold `k`.
+    hist: [u32; HIST_LEN],
+    /// Sum over registers below the maximum of `2^(64 - value)`: the probability that a new
+    /// hash raises a register is `inv_sum / (m 2^64)`. Exact (an integer), so it does not
+    /// drift.
+    inv_sum: u128,
+    /// The HIP (martingale) estimate, while it is valid.
+    pub(super) hip: Option<f64>,
+}
+
+impl Dense {
+    /// All registers at zero.
+    pub(super) fn new(precision: u8) -> Self {
+        let m = 1usize << precision;
+        let mut hist = [0u32; HIST_LEN];
+        hist[0] = m as u32;
+        Self {
+            precision,
+            regs: vec![0; 3 * m / 4],
+            hist,
+            inv_sum: (m as u128) << 64,
+            hip: None,
+        }
+    }
+
+    /// Packed registers as stored (and as saved).
+    pub(super) fn packed(&self) -> &[u8] {
+        &self.regs
+    }
+
+    pub(super) fn precision(&self) -> u8 {
+        self.precision
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.regs.capacity()
+    }
+
+    /// Builds a sketch from packed registers, or says which register is above its maximum.
+    pub(super) fn from_packed(precision: u8, packed: &[u8]) -> Result<Self, (usize, u8)> {
+        debug_assert_eq!(packed.len(), 3 << precision >> 2);
+        let mut d = Self {
+            precision,
+            regs: packed.to_vec(),
+            hist: [0; HIST_LEN],
+            inv_sum: 0,
+            hip: None,
+        };
+        let max = max_rank(precision);
+        for i in 0..1usize << precision {
+            let v = d.get(i);
+            if v > max {
+                return Err((i, v));
+            }
+        }
+        d.rebuild_summaries();
+        Ok(d)
+    }
+
+    #[inline(always)]
+    fn word(&self, group: usize) -> u32 {
+        let b = &self.regs[3 * group..3 * group + 3];
+        u32::from(b[0]) | (u32::from(b[1]) << 8) | (u32::from(b[2]) << 16)
+    }
+
+    /// Register `i`.
+    #[inline(always)]
+    pub(super) fn get(&self, i: usize) -> u8 {
+        ((self.word(i >> 2) >> (6 * (i & 3))) & 63) as u8
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, v: u8) {
+        let shift = 6 * (i & 3);
+        let w = (self.word(i >> 2) & !(63 << shift)) | (u32::from(v) << shift);
+        let b = &mut self.regs[3 * (i >> 2)..3 * (i >> 2) + 3];
+        b.copy_from_slice(&w.to_le_bytes()[..3]);
+    }
+
+    #[inline(always)]
+    fn weight(&self, v: u8) -> u128 {
+        if v >= max_rank(self.precision) {
+            0
+        } else {
+            1u128 << (64 - v)
+        }
+    }
+
+    /// Raises register `i` to `rank` if that is higher, keeping the summaries (and the HIP
+    /// estimate, if valid) up to date.
+    #[inline(always)]
+    pub(super) fn update(&mut self, i: usize, rank: u8) {
+        let old = self.get(i);
+        if rank > old {
+            self.raise(i, old, rank);
+        }
+    }
+
+    #[inline(never)]
+    fn raise(&mut self, i: usize, old: u8, rank: u8) {
+        if let Some(hip) = &mut self.hip {
+            // The change had probability inv_sum / (m 2^64); adding its inverse keeps the
+            // estimate an unbiased martingale (Ting 2014; Cohen 2015).
+            let m_2_64 = f64::from(1u32 << self.precision) * 18_446_744_073_709_551_616.0;
+            *hip += m_2_64 / self.inv_sum as f64;
+        }
+        self.set(i, rank);
+        self.hist[usize::from(old)] -= 1;
+        self.hist[usize::from(rank)] += 1;
+        self.inv_sum = self.inv_sum - self.weight(old) + self.weight(rank);
+    }
+
+    /// Inserts a hash.
+    #[inline(always)]
+    pub(super) fn insert_hash(&mut self, hash: u64) {
+        let (i, rank) = index_rank(hash, self.precision);
+        self.update(i, rank);
+    }
+
+    /// Ertl's corrected raw estimate.
+    pub(super) fn estimate(&self) -> f64 {
+        estimator::corrected_raw(&self.hist, self.precision)
+    }
+
+    /// Every register, unpacked.
+    pub(super) fn registers(&self) -> Vec<u8> {
+        (0..1usize << self.precision).map(|i| self.get(i)).collect()
+    }
+
+    /// Merges registers of a sketch at precision `other.precision >= self.precision`,
+    /// folding them down when it is higher. Invalidates the HIP estimate.
+    pub(super) fn merge(&mut self, other: &Dense) {
+        debug_assert!(other.precision >= self.precision);
+        let d = other.precision - self.precision;
+        if d == 0 {
+            for i in 0..1usize << self.precision {
+                let v = other.get(i);
+                if v > self.get(i) {
+                    self.set(i, v);
+                }
+            }
+        } else {
+            for j in 0..1usize << other.precision {
+                let v = other.get(j);
+                if v == 0 {
+                    continue;
+                }
+                let rank = fold_rank(j, v, d);
+                let i = j >> d;
+                if rank > self.get(i) {
+                    self.set(i, rank);
+                }
+            }
+        }
+        self.hip = None;
+        self.rebuild_summaries();
+    }
+
+    fn rebuild_summaries(&mut self) {
+        self.hist = [0; HIST_LEN];
+        self.inv_sum = 0;
+        for i in 0..1usize << self.precision {
+            let v = self.get(i);
+            self.hist[usize::from(v)] += 1;
+            self.inv_sum += self.weight(v);
+        }
+    }
+
+    /// Registers equal and HIP estimates equal (bit for bit).
+    pub(super) fn same_state(&self, other: &Dense) -> bool {
+        self.precision == other.precision
+            && self.regs == other.regs
+            && self.hip.map(f64::to_bits) == other.hip.map(f64::to_bits)
+    }
+}
+
+/// The rank at precision `p` of a register `j` holding `v > 0` at precision `p + d`.
+///
+/// The `d` low bits of `j` are the first `d` bits after the top `p` bits of the hash: if any
+/// is set, the rank is the position of the first one; if none is, the rank is `d` more
+/// than the rank the register held.
+#[inline]
+pub(super) fn fold_rank(j: usize, v: u8, d: u8) -> u8 {
+    let low = j & ((1usize << d) - 1);
+    if low == 0 {
+        v + d
+    } else {
+        // Leading zeros of `low` within its d bits, plus one.
+        d - (usize::BITS - low.leading_zeros()) as u8 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_and_rank_follow_the_top_bits() {
+        // Top 4 bits 0b1010 -> register 10; next bit set -> rank 1.
+        assert_eq!(index_rank(0xA800_0000_0000_0000, 4), (10, 1));
+        // Next bits 0001 -> rank 4.
+        assert_eq!(index_rank(0xA100_0000_0000_0000, 4), (10, 4));
+        // All 60 bits after the index zero -> the maximum 61.
+        assert_eq!(index_rank(0xF000_0000_0000_0000, 4), (15, 61));
+        assert_eq!(index_rank(0, 18), (0, 47));
+        assert_eq!(index_rank(1, 18), (0, 46));
+    }
+
+    #[test]
+    fn packed_registers_round_trip_without_touching_neighbours() {
+        let mut d = Dense::new(6);
+        assert_eq!(d.packed().len(), 48);
+        let mut want = vec![0u8; 64];
+        let mut state = 7u64;
+        for _ in 0..2000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let i = (state >> 58) as usize;
+            let v = ((state >> 20) % 60) as u8;
+            d.update(i, v);
+            want[i] = want[i].max(v);
+            assert_eq!(d.registers(), want);
+        }
+        let mut hist = [0u32; HIST_LEN];
+        want.iter().for_each(|&v| hist[usize::from(v)] += 1);
+        assert_eq!(d.hist, hist);
+        let rebuilt = Dense::from_packed(6, d.packed()).unwrap();
+        assert_eq!((rebuilt.hist, rebuilt.inv_sum), (d.hist, d.inv_sum));
+    }
+
+    #[test]
+    fn fold_rank_matches_rehashing() {
+        // Folding a register of precision p + d must give the rank the hash has at p.
+        let mut state = 99u64;
+        for _ in 0..100_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let hash = state ^ (state >> 29) ^ (state << 7);
+            for (p, d) in [(4u8, 1u8), (10, 2), (12, 6), (4, 14)] {
+                let (j, v) = index_rank(hash, p + d);
+                let (i, want) = index_rank(hash, p);
+                assert_eq!((j >> d, fold_rank(j, v, d)), (i, want), "{hash:#x} {p} {d}");
+            }
+        }
+        for (p, d) in [(4u8, 14u8), (12, 2)] {
+            let (j, v) = index_rank(0, p + d);
+            assert_eq!(fold_rank(j, v, d), max_rank(p));
+        }
+    }
+}

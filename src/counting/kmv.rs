@@ -1,0 +1,588 @@
+//! K minimum values (KMV): the `k` smallest distinct hashes of a stream.
+//!
+//! Hash every item to 64 uniform bits and keep the `k` smallest distinct hashes. Below `k`
+//! distinct items the sketch holds every hash, so the count is **exact**. Above, if `U_k` is
+//! the `k`-th smallest hash scaled to `(0, 1]`, the estimate `(k - 1) / U_k` is unbiased
+//! with relative standard error `1 / sqrt(k - 2)` (Beyer et al., *On synopses for
+//! distinct-value estimation under multiset operations*, 2007), at any cardinality up to
+//! about 2^60.
+//!
+//! Two sketches with the same `k` and hasher combine: the `k` smallest hashes of both are
+//! the sketch of the union ([`Kmv::merge`]), and the share of those that both sides hold
+//! estimates the Jaccard similarity ([`Kmv::jaccard`]) and so the intersection
+//! ([`Kmv::intersection_estimate`]).
+//!
+//! # Speed
+//!
+//! Once `k` hashes are held, a hash above the current `k`-th minimum cannot enter: it is
+//! rejected by one comparison before any other work. On a random stream of `n` distinct
+//! items only about `k ln(n/k)` hashes ever pass that test. Those go to a pending buffer of
+//! `k/4` slots (at least 16) that is sorted and merged into the kept minima when it fills,
+//! so an accepted hash costs `O(log k)` amortised. Queries that need the minima while hashes
+//! are pending sort a temporary copy.
+//!
+//! Memory: `8 (k + max(k/4, 16))` bytes once full, growing to that as hashes arrive.
+
+use std::fmt;
+
+use crate::codec::{Codec, Decoder, Encoder, Kind};
+use crate::error::{Error, Result};
+use crate::hash::{ItemHasher, Murmur3};
+use crate::{DistinctCount, MemoryUsage};
+
+/// Smallest `k`: the estimate `(k - 1)/U_k` needs two minima.
+const MIN_K: usize = 2;
+/// Largest `k` (2^26 minima take 640 MiB).
+const MAX_K: usize = 1 << 26;
+/// 2^-64, to scale a hash to `(0, 1]`.
+const TWO_POW_M64: f64 = 1.0 / 18_446_744_073_709_551_616.0;
+
+/// K minimum values: a distinct-count sketch that is exact below `k` items, unbiased above,
+/// and supports union, intersection and Jaccard estimates.
+///
+/// See the [module documentation](self) for the estimator, its error and its cost.
+///
+/// # Example
+///
+/// ```
+/// use lessram::{DistinctCount, Kmv};
+///
+/// let mut kmv = Kmv::new(1024)?;
+/// for i in 0..500u32 {
+///     kmv.insert(&i);
+///     kmv.insert(&i); // duplicates change nothing
+/// }
+/// assert_eq!(kmv.estimate(), 500.0); // exact below k
+/// for i in 0..100_000u32 {
+///     kmv.insert(&i);
+/// }
+/// // Relative std error 1/sqrt(1022) ~ 3.1%.
+/// assert!((kmv.estimate() / 100_000.0 - 1.0).abs() < 0.15);
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Kmv<S: ItemHasher = Murmur3> {
+    k: usize,
+    /// `values[..sorted]`: the kept minima, ascending and distinct, at most `k`;
+    /// `values[sorted..]`: pending candidates, in arrival order.
+    values: Vec<u64>,
+    sorted: usize,
+    /// Hashes above this cannot enter (`u64::MAX` until `k` minima are kept).
+    limit: u64,
+    hasher: S,
+}
+
+impl Kmv<Murmur3> {
+    /// A sketch keeping the `k` smallest hashes, with the default hasher.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `2 <= k <= 2^26`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::Kmv;
+    /// assert!(Kmv::new(4096).is_ok());
+    /// assert_eq!(Kmv::new(1).unwrap_err().to_string(), "k 1 out of range 2..=67108864");
+    /// ```
+    pub fn new(k: usize) -> Result<Self> {
+        Self::with_hasher(k, Murmur3::new())
+    }
+
+    /// Decodes a sketch written by [`Kmv::to_bytes`], rebuilding its MurmurHash3 hasher.
+    ///
+    /// # Errors
+    ///
+    /// Any corruption, truncation, wrong kind, hasher that is not MurmurHash3, invalid `k`,
+    /// more than `k` hashes or hashes not strictly increasing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, Kmv};
+    /// let mut kmv = Kmv::new(64)?;
+    /// kmv.insert("a");
+    /// assert_eq!(Kmv::from_bytes(&kmv.to_bytes())?, kmv);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Codec::from_bytes(bytes)
+    }
+}
+
+impl<S: ItemHasher> Kmv<S> {
+    /// A sketch keeping the `k` smallest hashes made by `hasher`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] unless `2 <= k <= 2^26`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::hash::Murmur3;
+    /// use lessram::Kmv;
+    /// let kmv = Kmv::with_hasher(256, Murmur3::with_seed(9))?;
+    /// assert_eq!(kmv.k(), 256);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn with_hasher(k: usize, hasher: S) -> Result<Self> {
+        if !(MIN_K..=MAX_K).contains(&k) {
+            return Err(Error::parameter("k", k, format!("{MIN_K}..={MAX_K}")));
+        }
+        Ok(Self {
+            k,
+            values: Vec::new(),
+            sorted: 0,
+            limit: u64::MAX,
+            hasher,
+        })
+    }
+
+    /// Decodes a sketch written with `hasher` (checked against the saved hash id and seed).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kmv::from_bytes`], and [`Error::WrongHasher`] if the saved hasher differs.
+    pub fn from_bytes_with_hasher(bytes: &[u8], hasher: S) -> Result<Self> {
+        let dec = Decoder::new(bytes, Kind::Kmv)?;
+        dec.check_hasher(&hasher)?;
+        Self::decode(dec, hasher)
+    }
+
+    /// The number of minima kept, `k`.
+    #[must_use]
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The relative standard error above `k` items, `1 / sqrt(k - 2)` (0 below `k`; for
+    /// `k = 2`, where the variance is infinite, `inf`).
+    #[must_use]
+    pub fn relative_std_error(&self) -> f64 {
+        1.0 / ((self.k - 2) as f64).sqrt()
+    }
+
+    fn pending_room(&self) -> usize {
+        (self.k / 4).max(16)
+    }
+
+    /// Sorts the pending hashes into the kept minima.
+    fn flush(&mut self) {
+        if self.values.len() > self.sorted {
+            self.values.sort_unstable();
+            self.values.dedup();
+            self.values.truncate(self.k);
+            self.sorted = self.values.len();
+            self.limit = if self.sorted == self.k {
+                // Distinct and at least two: the k-th minimum is at least 1.
+                self.values[self.k - 1] - 1
+            } else {
+                u64::MAX
+            };
+        }
+    }
+
+    #[cold]
+    fn make_room(&mut self) {
+        self.flush();
+        if self.values.len() == self.values.capacity() {
+            let cap = self.values.capacity();
+            let target = (cap * 2).max(16).min(self.k + self.pending_room());
+            self.values.reserve_exact(target - cap);
+        }
+    }
+
+    /// Calls `f` with the kept minima: ascending, distinct, at most `k`.
+    fn with_minima<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
+        if self.sorted == self.values.len() {
+            f(&self.values)
+        } else {
+            let mut v = self.values.clone();
+            v.sort_unstable();
+            v.dedup();
+            v.truncate(self.k);
+            f(&v)
+        }
+    }
+
+    /// The `min(k, n)` smallest distinct hashes seen, ascending.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, Kmv};
+    /// let mut kmv = Kmv::new(2)?;
+    /// for h in [50, 10, 30, 10] {
+    ///     kmv.insert_hash(h);
+    /// }
+    /// assert_eq!(kmv.hashes(), [10, 30]);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hashes(&self) -> Vec<u64> {
+        self.with_minima(<[u64]>::to_vec)
+    }
+
+    fn estimate_from(k: usize, minima: &[u64]) -> f64 {
+        if minima.len() < k {
+            minima.len() as f64
+        } else {
+            let u = (minima[k - 1] as f64 + 1.0) * TWO_POW_M64;
+            (k - 1) as f64 / u
+        }
+    }
+
+    fn check_compatible(&self, other: &Self) -> Result<()> {
+        if self.k != other.k {
+            return Err(Error::incompatible("Kmv", "k", self.k, other.k));
+        }
+        let (a, b) = (&self.hasher, &other.hasher);
+        if (a.hash_id(), a.seed()) != (b.hash_id(), b.seed()) {
+            return Err(Error::incompatible(
+                "Kmv",
+                "hasher",
+                format_args!("hash id {} seed {}", a.hash_id(), a.seed()),
+                format_args!("hash id {} seed {}", b.hash_id(), b.seed()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The union's `k` minima, how many of them both sides hold, and the union's estimate.
+    fn compare(&self, other: &Self) -> Result<(usize, usize, f64)> {
+        self.check_compatible(other)?;
+        Ok(self.with_minima(|a| {
+            other.with_minima(|b| {
+                // Walk both ascending lists; every hash at or below the union's k-th minimum
+                // is at or below each full side's own k-th minimum, so membership is known.
+                let (mut i, mut j, mut taken, mut both, mut last) = (0, 0, 0, 0, 0u64);
+                while taken < self.k && (i < a.len() || j < b.len()) {
+                    let (x, y) = (a.get(i), b.get(j));
+                    last = match (x, y) {
+                        (Some(&x), Some(&y)) if x == y => {
+                            both += 1;
+                            i += 1;
+                            j += 1;
+                            x
+                        }
+                        (Some(&x), Some(&y)) if x < y => {
+                            i += 1;
+                            x
+                        }
+                        (Some(&x), None) => {
+                            i += 1;
+                            x
+                        }
+                        (_, Some(&y)) => {
+                            j += 1;
+                            y
+                        }
+                        (None, None) => unreachable!("loop condition"),
+                    };
+                    taken += 1;
+                }
+                let union = if taken < self.k {
+                    taken as f64
+                } else {
+                    (self.k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
+                };
+                (taken, both, union)
+            })
+        }))
+    }
+
+    /// Estimated Jaccard similarity `|A ∩ B| / |A ∪ B|` of the two streams: the share of the
+    /// union's `k` minima that both sketches hold. Exact when the union has fewer than `k`
+    /// items; 0 for two empty sketches.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, Kmv};
+    /// let (mut a, mut b) = (Kmv::new(4096)?, Kmv::new(4096)?);
+    /// for i in 0..30_000u32 { a.insert(&i); }
+    /// for i in 10_000..40_000u32 { b.insert(&i); }
+    /// // True Jaccard 20,000 / 40,000 = 0.5; std error about sqrt(0.25 / 4096) ~ 0.008.
+    /// assert!((a.jaccard(&b)? - 0.5).abs() < 0.04);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn jaccard(&self, other: &Self) -> Result<f64> {
+        let (taken, both, _) = self.compare(other)?;
+        Ok(if taken == 0 {
+            0.0
+        } else {
+            both as f64 / taken as f64
+        })
+    }
+
+    /// Estimated size of the intersection of the two streams: the Jaccard estimate times the
+    /// union's estimate. Exact when the union has fewer than `k` items.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, Kmv};
+    /// let (mut a, mut b) = (Kmv::new(100)?, Kmv::new(100)?);
+    /// for w in ["x", "y", "z"] { a.insert(w); }
+    /// for w in ["y", "z", "w"] { b.insert(w); }
+    /// assert_eq!(a.intersection_estimate(&b)?, 2.0); // exact: the union is below k
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn intersection_estimate(&self, other: &Self) -> Result<f64> {
+        let (taken, both, union) = self.compare(other)?;
+        Ok(if taken == 0 {
+            0.0
+        } else {
+            union * both as f64 / taken as f64
+        })
+    }
+
+    /// Encodes the sketch (see `docs/format.md`).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        Codec::to_bytes(self)
+    }
+
+    fn decode(mut dec: Decoder<'_>, hasher: S) -> Result<Self> {
+        let k = dec.params().u64()?;
+        let k = usize::try_from(k)
+            .ok()
+            .filter(|k| (MIN_K..=MAX_K).contains(k))
+            .ok_or_else(|| Error::corrupt("Kmv", format!("k {k} out of {MIN_K}..={MAX_K}")))?;
+        let n = dec.payload().count(8)?;
+        if n > k {
+            return Err(Error::corrupt(
+                "Kmv",
+                format!("{n} hashes stored, at most k = {k} expected"),
+            ));
+        }
+        let mut kmv = Self::with_hasher(k, hasher)?;
+        kmv.values.reserve_exact(n);
+        for _ in 0..n {
+            let h = dec.payload().u64()?;
+            if kmv.values.last().is_some_and(|&last| last >= h) {
+                return Err(Error::corrupt(
+                    "Kmv",
+                    "hashes not strictly increasing".to_string(),
+                ));
+            }
+            kmv.values.push(h);
+        }
+        dec.finish()?;
+        kmv.sorted = n;
+        kmv.limit = if n == k {
+            kmv.values[k - 1] - 1
+        } else {
+            u64::MAX
+        };
+        Ok(kmv)
+    }
+}
+
+impl<S: ItemHasher> DistinctCount for Kmv<S> {
+    type Hasher = S;
+
+    fn hasher(&self) -> &S {
+        &self.hasher
+    }
+
+    /// Rejects in one comparison a hash above the `k`-th minimum kept so far.
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        if hash > self.limit {
+            return;
+        }
+        if self.values.len() == self.values.capacity() {
+            self.make_room();
+            if hash > self.limit {
+                return;
+            }
+        }
+        self.values.push(hash);
+    }
+
+    /// The exact count below `k` distinct hashes, `(k - 1) / U_k` above.
+    fn estimate(&self) -> f64 {
+        self.with_minima(|m| Self::estimate_from(self.k, m))
+    }
+
+    /// Keeps the `k` smallest hashes of both sketches: the sketch of the union.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        self.check_compatible(other)?;
+        other.with_minima(|m| m.iter().for_each(|&h| self.insert_hash(h)));
+        self.flush();
+        Ok(())
+    }
+}
+
+impl<S: ItemHasher> MemoryUsage for Kmv<S> {
+    fn memory_usage(&self) -> usize {
+        self.values.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+impl<S: ItemHasher> PartialEq for Kmv<S> {
+    /// Equal when `k`, the hasher's id and seed, and the kept minima are equal.
+    fn eq(&self, other: &Self) -> bool {
+        self.check_compatible(other).is_ok() && self.with_minima(|a| other.with_minima(|b| a == b))
+    }
+}
+
+impl<S: ItemHasher> fmt::Debug for Kmv<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kmv")
+            .field("k", &self.k)
+            .field("hash_id", &self.hasher.hash_id())
+            .field("seed", &self.hasher.seed())
+            .field("kept", &self.sorted)
+            .field("pending", &(self.values.len() - self.sorted))
+            .field("estimate", &self.estimate())
+            .finish()
+    }
+}
+
+impl<S: ItemHasher> Codec for Kmv<S> {
+    const KIND: Kind = Kind::Kmv;
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut enc = Encoder::with_hasher(Self::KIND, &self.hasher);
+        enc.params().u64(self.k as u64);
+        self.with_minima(|m| {
+            let p = enc.payload();
+            p.reserve(8 + 8 * m.len()).u64(m.len() as u64);
+            for &h in m {
+                p.u64(h);
+            }
+        });
+        enc.finish()
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let dec = Decoder::new(bytes, Self::KIND)?;
+        let hasher = dec.hasher::<S>()?;
+        Self::decode(dec, hasher)
+    }
+}
+
+#[cfg(feature = "serde")]
+crate::serde_impls::serde_via_codec!(Kmv);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counting::SplitMix64;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn exact_below_k_and_at_k() {
+        let mut kmv = Kmv::new(100).unwrap();
+        let mut rng = SplitMix64::new(1);
+        let hs: Vec<u64> = (0..100).map(|_| rng.next_word()).collect();
+        for (i, &h) in hs.iter().enumerate() {
+            kmv.insert_hash(h);
+            kmv.insert_hash(h);
+            if i + 1 < 100 {
+                assert_eq!(kmv.estimate(), (i + 1) as f64);
+            }
+        }
+        // The 100th distinct hash fills the sketch: the estimator switches to (k-1)/U_k.
+        let kth = *hs.iter().max().unwrap();
+        let expected = 99.0 / ((kth as f64 + 1.0) * TWO_POW_M64);
+        assert_eq!(kmv.estimate(), expected);
+        // Extreme hashes count too.
+        let mut kmv = Kmv::new(4).unwrap();
+        for h in [u64::MAX, 0, u64::MAX, 0] {
+            kmv.insert_hash(h);
+        }
+        assert_eq!(kmv.estimate(), 2.0);
+    }
+
+    #[test]
+    fn keeps_the_k_smallest_distinct_like_a_btreeset() {
+        let mut rng = SplitMix64::new(2);
+        for k in [2, 3, 17, 64, 1000] {
+            let mut kmv = Kmv::new(k).unwrap();
+            let mut oracle = BTreeSet::new();
+            for i in 0..20_000 {
+                // Repeat some hashes, and keep some small so they enter late.
+                let h = if i % 3 == 0 {
+                    rng.next_word() % 5000
+                } else {
+                    rng.next_word()
+                };
+                kmv.insert_hash(h);
+                oracle.insert(h);
+                if i % 997 == 0 {
+                    let want: Vec<u64> = oracle.iter().copied().take(k).collect();
+                    assert_eq!(kmv.hashes(), want, "k {k} after {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn memory_grows_to_k_plus_buffer() {
+        let mut kmv = Kmv::new(1024).unwrap();
+        assert_eq!(kmv.memory_usage(), 0);
+        let mut rng = SplitMix64::new(3);
+        for _ in 0..100_000 {
+            kmv.insert_hash(rng.next_word());
+        }
+        assert_eq!(kmv.memory_usage(), 8 * (1024 + 256));
+    }
+
+    #[test]
+    fn incompatible_sketches_are_refused_naming_both_sides() {
+        let mut a = Kmv::new(10).unwrap();
+        let b = Kmv::new(20).unwrap();
+        let e = a.merge(&b).unwrap_err().to_string();
+        assert_eq!(e, "cannot combine Kmvs with different k: 10 and 20");
+        let c = Kmv::with_hasher(10, Murmur3::with_seed(1)).unwrap();
+        let e = a.jaccard(&c).unwrap_err().to_string();
+        assert!(e.contains("seed 0") && e.contains("seed 1"), "{e}");
+    }
+
+    #[test]
+    fn decoding_checks_every_field() {
+        let mut kmv = Kmv::new(8).unwrap();
+        for h in 1..=20u64 {
+            kmv.insert_hash(h * 1000);
+        }
+        let bytes = kmv.to_bytes();
+        assert_eq!(Kmv::from_bytes(&bytes).unwrap(), kmv);
+        let encode = |k: u64, hs: &[u64]| {
+            let mut enc = Encoder::new(Kind::Kmv, 1, 0);
+            enc.params().u64(k);
+            enc.payload().u64(hs.len() as u64);
+            for &h in hs {
+                enc.payload().u64(h);
+            }
+            enc.finish()
+        };
+        assert!(Kmv::from_bytes(&encode(2, &[1, 2])).is_ok());
+        assert!(Kmv::from_bytes(&encode(2, &[1, 2, 3])).is_err());
+        assert!(Kmv::from_bytes(&encode(3, &[2, 1])).is_err());
+        assert!(Kmv::from_bytes(&encode(3, &[2, 2])).is_err());
+        assert!(Kmv::from_bytes(&encode(1, &[])).is_err());
+        assert!(Kmv::from_bytes(&encode(u64::MAX, &[])).is_err());
+        let other = Murmur3::with_seed(5);
+        assert!(matches!(
+            Kmv::from_bytes_with_hasher(&bytes, other),
+            Err(Error::WrongHasher { .. })
+        ));
+    }
+}

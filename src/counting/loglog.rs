@@ -1,0 +1,717 @@
+//! LogLog and SuperLogLog (Durand & Flajolet, *Loglog counting of large cardinalities*,
+//! ESA 2003), done as the paper says.
+//!
+//! Both split the 64-bit hash: the top `p` bits choose one of `m = 2^p` registers, and the
+//! rank of the remaining `64 - p` bits, `ρ` = the position of their first 1-bit counted
+//! **from 1** (`ρ(1…) = 1`, `ρ(01…) = 2`), is kept if it beats the register's maximum. An
+//! empty register holds 0.
+//!
+//! * **LogLog** estimates `E = α_m · m · 2^(mean of the registers)`, with the paper's
+//!   finite-`m` constant `α_m = (Γ(-1/m) (1 - 2^(1/m)) / ln 2)^(-m)`, which tends to
+//!   `α_∞ = e^(-γ) / √2 = 0.39701` (computed here, see [`LogLog::alpha`]). Relative standard
+//!   error `≈ 1.30 / sqrt(m)`. The often-copied `0.79402` is the same constant for ranks
+//!   counted from 0, and HyperLogLog's `0.7213` belongs to a harmonic mean: neither fits
+//!   this estimator with this rank.
+//! * **SuperLogLog** applies the paper's two rules. *Truncation*: the mean is taken over
+//!   the `m0 = ⌊0.7 m⌋` smallest registers only, which removes the heavy right tail of the
+//!   maxima. *Restriction*: registers hold `0..=B` with `B = 31` (5 bits), which the paper's
+//!   `B = ⌈log2(N_max / m)⌉ + 3` allows up to `N_max = 2^28 m`. The estimate is
+//!   `E = α̃_m · m · 2^(truncated mean)`; the paper gives no closed form for `α̃_m`, so it is
+//!   **calibrated** by `cargo run --release --example calibrate_superloglog` (a Poisson
+//!   model of the registers, 2^26 register draws per precision) and stated in
+//!   [`SuperLogLog::alpha`]: `0.7695 ± 0.0002` for `p >= 10` (`1.099` in the paper's form
+//!   `α̃ · m0 · 2^(…)`), falling to `0.728` at `p = 4`; each entry's own standard error is
+//!   `1-3 × 10^-4`. Relative standard error measured `1.10-1.17 / sqrt(m)` for `p <= 12`
+//!   (the paper claims 1.05).
+//!
+//!   One property the paper does not discuss: because the cut at `⌊0.7 m⌋` falls inside a
+//!   run of equal register values, the truncated mean does not shift exactly with
+//!   `log2 n`, so SuperLogLog's mean **oscillates** with the fractional part of
+//!   `log2(n/m)` by up to `±1%` (measured by the calibration command; 0.1% at `p = 4`,
+//!   0.8% at `p = 10`, 1.0% from `p = 13`). The constant makes the estimator unbiased on
+//!   average over that period; above `p ≈ 13` the oscillation, not the spread, dominates
+//!   the error (LogLog's own oscillation is below 10^-5 and negligible).
+//!
+//! LogLog's registers use the same 5-bit restriction (its maximum rank only matters past
+//! `2^28 m` items), so both pack 12 registers per `u64`: `m · 2/3` bytes.
+//!
+//! # Valid range
+//!
+//! Both estimators are **asymptotic**: they assume every register has seen many items.
+//! Below about `n = 10 m` they are biased upwards (LogLog reports about `0.4 m` for an
+//! empty sketch, `α_m · m · 2^0`), so they are meant for `10 m <= n <= 2^28 m`
+//! (for `p = 12`: 41 thousand to 10^12). The accuracy report (`docs/accuracy.md`) shows the
+//! bias against `n`. For small counts use [`crate::Kmv`] or HyperLogLog.
+
+use std::fmt;
+
+use crate::codec::{Codec, Decoder, Encoder, Kind};
+use crate::error::{Error, Result};
+use crate::hash::{ItemHasher, Murmur3};
+use crate::{DistinctCount, MemoryUsage};
+
+/// Smallest and largest precision `p` (`m = 2^p` registers).
+const MIN_P: u8 = 4;
+const MAX_P: u8 = 18;
+/// Largest register value: the restriction rule's `B` (5-bit registers).
+pub(crate) const MAX_RANK: u8 = 31;
+const PER_WORD: usize = 12;
+const FIELD: u32 = 5;
+const MASK: u64 = 0x1f;
+
+/// The truncation rule's share of registers kept (smallest first).
+const TRUNCATION: f64 = 0.7;
+
+/// SuperLogLog's constant `α̃_m` for `p = 4..=18`, for the estimate
+/// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
+///
+/// Calibrated by `cargo run --release --example calibrate_superloglog`, which prints this
+/// table (see that example for the method and the measured error of each entry).
+const SUPERLOGLOG_ALPHA: [f64; 15] = [
+    0.72811, // p = 4
+    0.75611, // p = 5
+    0.77053, // p = 6
+    0.76813, // p = 7
+    0.76701, // p = 8
+    0.76886, // p = 9
+    0.76964, // p = 10
+    0.76934, // p = 11
+    0.76938, // p = 12
+    0.76962, // p = 13
+    0.76955, // p = 14
+    0.76961, // p = 15
+    0.76951, // p = 16
+    0.76960, // p = 17
+    0.76946, // p = 18
+];
+
+/// `ln ζ`-free series for `ln Γ(1 - ε)`: `γ ε + Σ_{k≥2} ζ(k) ε^k / k`, for `0 < ε <= 1/16`.
+fn ln_gamma_one_minus(eps: f64) -> f64 {
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    // ζ(2..=10); beyond, ζ(k) = Σ n^-k converges fast enough to sum directly.
+    const ZETA: [f64; 9] = [
+        1.644_934_066_848_226_4,
+        1.202_056_903_159_594_3,
+        1.082_323_233_711_138_2,
+        1.036_927_755_143_37,
+        1.017_343_061_984_449_2,
+        1.008_349_277_381_922_8,
+        1.004_077_356_197_944_4,
+        1.002_008_392_826_082_2,
+        1.000_994_575_127_818_1,
+    ];
+    let mut sum = EULER_GAMMA * eps;
+    let mut pow = eps;
+    for k in 2..40 {
+        pow *= eps;
+        let zeta = if k <= 10 {
+            ZETA[k - 2]
+        } else {
+            (1..=8).map(|n: i32| f64::from(n).powi(-(k as i32))).sum()
+        };
+        let term = zeta * pow / k as f64;
+        sum += term;
+        if term < 1e-18 * sum {
+            break;
+        }
+    }
+    sum
+}
+
+/// LogLog's `α_m = (Γ(-1/m) (1 - 2^(1/m)) / ln 2)^(-m)`, computed without cancellation.
+///
+/// With `ε = 1/m` and `t = ε ln 2`: `Γ(-ε)(1 - 2^ε)/ln 2 = Γ(1 - ε) · (e^t - 1)/t`, so
+/// `ln α_m = -m (ln Γ(1 - ε) + ln((e^t - 1)/t))`, and `ln((e^t - 1)/t) = t/2 + ln(sinh(t/2)/(t/2))`.
+fn loglog_alpha(m: usize) -> f64 {
+    let eps = 1.0 / m as f64;
+    let u = eps * std::f64::consts::LN_2 / 2.0;
+    let u2 = u * u;
+    // sinh(u)/u - 1 = u²/6 + u⁴/120 + u⁶/5040 + u⁸/362880 + …
+    let sinhc_m1 = u2 / 6.0 + u2 * u2 / 120.0 + u2 * u2 * u2 / 5040.0 + u2.powi(4) / 362_880.0;
+    let ln_f = u + sinhc_m1.ln_1p();
+    (-(m as f64) * (ln_gamma_one_minus(eps) + ln_f)).exp()
+}
+
+/// `2^p` five-bit registers, twelve to a `u64` (the top four bits of each word unused).
+#[derive(Clone, PartialEq, Eq)]
+struct Registers {
+    words: Vec<u64>,
+    m: usize,
+}
+
+impl Registers {
+    fn new(m: usize) -> Self {
+        Self {
+            words: vec![0; m.div_ceil(PER_WORD)],
+            m,
+        }
+    }
+
+    #[inline]
+    fn raise(&mut self, index: usize, rank: u8) {
+        let shift = FIELD * (index % PER_WORD) as u32;
+        let word = &mut self.words[index / PER_WORD];
+        if u64::from(rank) > (*word >> shift) & MASK {
+            *word = (*word & !(MASK << shift)) | (u64::from(rank) << shift);
+        }
+    }
+
+    /// Every register's value, in index order.
+    fn values(&self) -> impl Iterator<Item = u8> + '_ {
+        self.words
+            .iter()
+            .flat_map(|&w| (0..PER_WORD as u32).map(move |i| ((w >> (FIELD * i)) & MASK) as u8))
+            .take(self.m)
+    }
+
+    /// How many registers hold each value `0..=31`.
+    fn histogram(&self) -> [u32; 32] {
+        let mut h = [0u32; 32];
+        for v in self.values() {
+            h[usize::from(v)] += 1;
+        }
+        h
+    }
+
+    fn merge_max(&mut self, other: &Self) {
+        for (a, &b) in self.words.iter_mut().zip(&other.words) {
+            let mut out = 0;
+            for i in 0..PER_WORD as u32 {
+                let s = FIELD * i;
+                out |= ((*a >> s) & MASK).max((b >> s) & MASK) << s;
+            }
+            *a = out;
+        }
+    }
+
+    fn encode(&self, enc: &mut Encoder) {
+        let p = enc.payload();
+        p.reserve(8 * self.words.len());
+        for &w in &self.words {
+            p.u64(w);
+        }
+    }
+
+    fn decode(dec: &mut Decoder<'_>, m: usize, structure: &'static str) -> Result<Self> {
+        let mut regs = Self::new(m);
+        let used_in_last = m - PER_WORD * (regs.words.len() - 1);
+        let last = regs.words.len() - 1;
+        for (i, w) in regs.words.iter_mut().enumerate() {
+            *w = dec.payload().u64()?;
+            let fields = if i == last { used_in_last } else { PER_WORD };
+            if *w >> (FIELD * fields as u32) != 0 {
+                return Err(Error::corrupt(
+                    structure,
+                    format!("register word {i} has bits set outside its {fields} registers"),
+                ));
+            }
+        }
+        Ok(regs)
+    }
+}
+
+fn check_precision(p: u8) -> Result<()> {
+    if (MIN_P..=MAX_P).contains(&p) {
+        Ok(())
+    } else {
+        Err(Error::parameter(
+            "precision",
+            p,
+            format!("{MIN_P}..={MAX_P}"),
+        ))
+    }
+}
+
+/// Register index and rank of a hash for precision `p`.
+#[inline]
+fn index_and_rank(hash: u64, p: u8) -> (usize, u8) {
+    let index = (hash >> (64 - p)) as usize;
+    let rest = hash << p;
+    // From 1: the first bit after the index set gives 1. All zero gives 65 - p, capped.
+    let rank = (rest.leading_zeros() + 1).min(u32::from(MAX_RANK)) as u8;
+    (index, rank)
+}
+
+/// What LogLog and SuperLogLog share: precision, registers and hasher.
+#[derive(Clone)]
+struct Core<S> {
+    p: u8,
+    regs: Registers,
+    hasher: S,
+}
+
+impl<S: ItemHasher> Core<S> {
+    fn new(p: u8, hasher: S) -> Result<Self> {
+        check_precision(p)?;
+        Ok(Self {
+            p,
+            regs: Registers::new(1 << p),
+            hasher,
+        })
+    }
+
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        let (index, rank) = index_and_rank(hash, self.p);
+        self.regs.raise(index, rank);
+    }
+
+    fn check_compatible(&self, other: &Self, structure: &'static str) -> Result<()> {
+        if self.p != other.p {
+            return Err(Error::incompatible(structure, "precision", self.p, other.p));
+        }
+        let (a, b) = (&self.hasher, &other.hasher);
+        if (a.hash_id(), a.seed()) != (b.hash_id(), b.seed()) {
+            return Err(Error::incompatible(
+                structure,
+                "hasher",
+                format_args!("hash id {} seed {}", a.hash_id(), a.seed()),
+                format_args!("hash id {} seed {}", b.hash_id(), b.seed()),
+            ));
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Self, structure: &'static str) -> Result<()> {
+        self.check_compatible(other, structure)?;
+        self.regs.merge_max(&other.regs);
+        Ok(())
+    }
+
+    fn eq(&self, other: &Self) -> bool {
+        self.check_compatible(other, "").is_ok() && self.regs == other.regs
+    }
+
+    fn to_bytes(&self, kind: Kind) -> Vec<u8> {
+        let mut enc = Encoder::with_hasher(kind, &self.hasher);
+        enc.params().u8(self.p);
+        self.regs.encode(&mut enc);
+        enc.finish()
+    }
+
+    fn decode(mut dec: Decoder<'_>, hasher: S, structure: &'static str) -> Result<Self> {
+        let p = dec.params().u8()?;
+        check_precision(p).map_err(|e| Error::corrupt(structure, e.to_string()))?;
+        let regs = Registers::decode(&mut dec, 1 << p, structure)?;
+        dec.finish()?;
+        Ok(Self { p, regs, hasher })
+    }
+
+    fn fmt(&self, f: &mut fmt::Formatter<'_>, name: &str, estimate: f64) -> fmt::Result {
+        f.debug_struct(name)
+            .field("precision", &self.p)
+            .field("hash_id", &self.hasher.hash_id())
+            .field("seed", &self.hasher.seed())
+            .field("estimate", &estimate)
+            .finish()
+    }
+}
+
+macro_rules! sketch_common {
+    ($t:ident, $kind:expr, $name:literal) => {
+        impl $t<Murmur3> {
+            /// A sketch with `m = 2^precision` registers and the default hasher.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::InvalidParameter`] unless `4 <= precision <= 18`.
+            pub fn new(precision: u8) -> Result<Self> {
+                Self::with_hasher(precision, Murmur3::new())
+            }
+
+            /// Decodes a sketch written by `to_bytes`, rebuilding its MurmurHash3 hasher.
+            ///
+            /// # Errors
+            ///
+            /// Any corruption, truncation, wrong kind, invalid precision, hasher that is
+            /// not MurmurHash3, or register bits outside the registers.
+            pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+                Codec::from_bytes(bytes)
+            }
+        }
+
+        impl<S: ItemHasher> $t<S> {
+            /// A sketch with `m = 2^precision` registers hashing with `hasher`.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::InvalidParameter`] unless `4 <= precision <= 18`.
+            pub fn with_hasher(precision: u8, hasher: S) -> Result<Self> {
+                Ok(Self {
+                    core: Core::new(precision, hasher)?,
+                })
+            }
+
+            /// Decodes a sketch written with `hasher` (checked against the saved hash id
+            /// and seed).
+            ///
+            /// # Errors
+            ///
+            /// As `from_bytes`, and [`Error::WrongHasher`] if the saved hasher differs.
+            pub fn from_bytes_with_hasher(bytes: &[u8], hasher: S) -> Result<Self> {
+                let dec = Decoder::new(bytes, $kind)?;
+                dec.check_hasher(&hasher)?;
+                Ok(Self {
+                    core: Core::decode(dec, hasher, $name)?,
+                })
+            }
+
+            /// The precision `p`.
+            #[must_use]
+            pub fn precision(&self) -> u8 {
+                self.core.p
+            }
+
+            /// The number of registers, `m = 2^p`.
+            #[must_use]
+            pub fn registers(&self) -> usize {
+                1 << self.core.p
+            }
+
+            /// Every register's value (the maximum rank seen), in index order.
+            #[must_use]
+            pub fn register_values(&self) -> Vec<u8> {
+                self.core.regs.values().collect()
+            }
+
+            /// Encodes the sketch (see `docs/format.md`).
+            #[must_use]
+            pub fn to_bytes(&self) -> Vec<u8> {
+                Codec::to_bytes(self)
+            }
+        }
+
+        impl<S: ItemHasher> MemoryUsage for $t<S> {
+            /// `8 ⌈m / 12⌉` bytes: five bits per register.
+            fn memory_usage(&self) -> usize {
+                self.core.regs.words.capacity() * std::mem::size_of::<u64>()
+            }
+        }
+
+        impl<S: ItemHasher> PartialEq for $t<S> {
+            /// Equal when precision, the hasher's id and seed, and every register are equal.
+            fn eq(&self, other: &Self) -> bool {
+                self.core.eq(&other.core)
+            }
+        }
+
+        impl<S: ItemHasher> fmt::Debug for $t<S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.core.fmt(f, $name, self.estimate())
+            }
+        }
+
+        impl<S: ItemHasher> Codec for $t<S> {
+            const KIND: Kind = $kind;
+
+            fn to_bytes(&self) -> Vec<u8> {
+                self.core.to_bytes(Self::KIND)
+            }
+
+            fn from_bytes(bytes: &[u8]) -> Result<Self> {
+                let dec = Decoder::new(bytes, Self::KIND)?;
+                let hasher = dec.hasher::<S>()?;
+                Ok(Self {
+                    core: Core::decode(dec, hasher, $name)?,
+                })
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        crate::serde_impls::serde_via_codec!($t);
+    };
+}
+
+/// LogLog (Durand & Flajolet 2003) with the paper's constant and rank convention.
+///
+/// Relative standard error `≈ 1.30 / sqrt(m)`; valid for `10 m <= n <= 2^28 m` (see the
+/// [module documentation](self)).
+///
+/// # Example
+///
+/// ```
+/// use lessram::{DistinctCount, LogLog};
+///
+/// let mut ll = LogLog::new(12)?; // 4096 registers, 2.7 KB, error ~2%
+/// for i in 0..1_000_000u32 {
+///     ll.insert(&i);
+/// }
+/// assert!((ll.estimate() / 1e6 - 1.0).abs() < 0.1);
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct LogLog<S: ItemHasher = Murmur3> {
+    core: Core<S>,
+}
+
+sketch_common!(LogLog, Kind::LogLog, "LogLog");
+
+impl<S: ItemHasher> LogLog<S> {
+    /// The constant `α_m` this sketch's `m` uses (0.39701 as `m` grows).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::LogLog;
+    /// let a = LogLog::new(18)?.alpha();
+    /// assert!((a - 0.39701).abs() < 1e-5);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn alpha(&self) -> f64 {
+        loglog_alpha(self.registers())
+    }
+
+    /// The asymptotic relative standard error, `1.30 / sqrt(m)`.
+    #[must_use]
+    pub fn relative_std_error(&self) -> f64 {
+        1.30 / (self.registers() as f64).sqrt()
+    }
+}
+
+impl<S: ItemHasher> DistinctCount for LogLog<S> {
+    type Hasher = S;
+
+    fn hasher(&self) -> &S {
+        &self.core.hasher
+    }
+
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        self.core.insert_hash(hash);
+    }
+
+    /// `α_m · m · 2^(mean register)`.
+    fn estimate(&self) -> f64 {
+        let m = self.registers();
+        let sum: u64 = self.core.regs.values().map(u64::from).sum();
+        self.alpha() * m as f64 * (sum as f64 / m as f64).exp2()
+    }
+
+    /// Register-wise maximum: the sketch of the union.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when precision or hasher differ.
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        self.core.merge(&other.core, "LogLog")
+    }
+}
+
+/// SuperLogLog (Durand & Flajolet 2003): LogLog with the truncation and restriction rules
+/// and a calibrated constant.
+///
+/// Relative standard error `≈ 1.05-1.15 / sqrt(m)`; valid for `10 m <= n <= 2^28 m` (see
+/// the [module documentation](self)).
+///
+/// # Example
+///
+/// ```
+/// use lessram::{DistinctCount, SuperLogLog};
+///
+/// let mut sll = SuperLogLog::new(12)?;
+/// for i in 0..1_000_000u32 {
+///     sll.insert(&i);
+/// }
+/// assert!((sll.estimate() / 1e6 - 1.0).abs() < 0.1);
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SuperLogLog<S: ItemHasher = Murmur3> {
+    core: Core<S>,
+}
+
+sketch_common!(SuperLogLog, Kind::SuperLogLog, "SuperLogLog");
+
+impl<S: ItemHasher> SuperLogLog<S> {
+    /// The number of registers the truncated mean keeps, `m0 = ⌊0.7 m⌋`.
+    #[must_use]
+    pub fn kept_registers(&self) -> usize {
+        truncated_count(self.registers())
+    }
+
+    /// The calibrated constant `α̃_m` this sketch's `m` uses.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::SuperLogLog;
+    /// let a = SuperLogLog::new(14)?.alpha();
+    /// assert!(a > 0.7 && a < 0.8);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn alpha(&self) -> f64 {
+        SUPERLOGLOG_ALPHA[usize::from(self.core.p - MIN_P)]
+    }
+
+    /// The relative standard error measured at this crate's calibration, `1.10 / sqrt(m)`.
+    #[must_use]
+    pub fn relative_std_error(&self) -> f64 {
+        1.10 / (self.registers() as f64).sqrt()
+    }
+}
+
+/// `⌊0.7 m⌋`.
+pub(crate) fn truncated_count(m: usize) -> usize {
+    (m as f64 * TRUNCATION).floor() as usize
+}
+
+/// Sum of the `m0` smallest values of a register histogram.
+pub(crate) fn truncated_sum(histogram: &[u32; 32], m0: usize) -> u64 {
+    let mut left = m0 as u64;
+    let mut sum = 0;
+    for (v, &c) in histogram.iter().enumerate() {
+        let take = u64::from(c).min(left);
+        sum += take * v as u64;
+        left -= take;
+        if left == 0 {
+            break;
+        }
+    }
+    sum
+}
+
+/// SuperLogLog's estimate without its constant: `m · 2^(truncated mean)`.
+pub(crate) fn superloglog_raw(histogram: &[u32; 32], m: usize) -> f64 {
+    let m0 = truncated_count(m);
+    m as f64 * (truncated_sum(histogram, m0) as f64 / m0 as f64).exp2()
+}
+
+impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
+    type Hasher = S;
+
+    fn hasher(&self) -> &S {
+        &self.core.hasher
+    }
+
+    #[inline]
+    fn insert_hash(&mut self, hash: u64) {
+        self.core.insert_hash(hash);
+    }
+
+    /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
+    fn estimate(&self) -> f64 {
+        self.alpha() * superloglog_raw(&self.core.regs.histogram(), self.registers())
+    }
+
+    /// Register-wise maximum: the sketch of the union.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when precision or hasher differ.
+    fn merge(&mut self, other: &Self) -> Result<()> {
+        self.core.merge(&other.core, "SuperLogLog")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counting::SplitMix64;
+
+    #[test]
+    fn alpha_tends_to_the_papers_constant() {
+        // α_∞ = e^-γ / √2.
+        let inf = (-0.577_215_664_901_532_9f64).exp() / std::f64::consts::SQRT_2;
+        assert!((inf - 0.39701).abs() < 1e-5);
+        assert!((loglog_alpha(1 << 18) - inf).abs() < 1e-5);
+        // Exact values of the closed form (checked with Python's math.gamma).
+        assert!((loglog_alpha(16) - 0.376_032_697).abs() < 1e-8);
+        assert!((loglog_alpha(1024) - 0.396_685_153).abs() < 1e-8);
+        // Finite-m values increase towards it.
+        let mut last = 0.0;
+        for p in 4..=18 {
+            let a = loglog_alpha(1 << p);
+            assert!(a > last && a < inf, "p {p}: {a}");
+            last = a;
+        }
+    }
+
+    #[test]
+    fn ln_gamma_series_matches_known_values() {
+        // Γ(1 - 1/2) = √π.
+        let half = ln_gamma_one_minus(0.5);
+        assert!(
+            (half - std::f64::consts::PI.sqrt().ln()).abs() < 1e-9,
+            "{half}"
+        );
+        // ln Γ(15/16), from Python's math.lgamma.
+        assert!((ln_gamma_one_minus(1.0 / 16.0) - 0.039_390_901_734_582_04).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rank_counts_from_one() {
+        let p = 4;
+        assert_eq!(index_and_rank(0xf800_0000_0000_0000, p), (15, 1));
+        assert_eq!(index_and_rank(0x0400_0000_0000_0000, p), (0, 2));
+        assert_eq!(index_and_rank((1 << 60) | (1 << 30), p), (1, 30));
+        assert_eq!(index_and_rank((1 << 60) | 1, p), (1, MAX_RANK));
+        assert_eq!(index_and_rank(0, p), (0, MAX_RANK));
+    }
+
+    #[test]
+    fn registers_pack_and_merge() {
+        let mut a = Registers::new(30);
+        let mut b = Registers::new(30);
+        for i in 0..30 {
+            a.raise(i, (i % 32) as u8);
+            b.raise(i, 31 - (i % 32) as u8);
+            a.raise(i, 0);
+        }
+        assert_eq!(a.values().collect::<Vec<_>>(), (0..30).collect::<Vec<u8>>());
+        a.merge_max(&b);
+        let want: Vec<u8> = (0..30u8).map(|i| i.max(31 - i)).collect();
+        assert_eq!(a.values().collect::<Vec<_>>(), want);
+        assert_eq!(a.words.len(), 3);
+        assert_eq!(a.histogram().iter().sum::<u32>(), 30);
+    }
+
+    #[test]
+    fn truncated_sum_takes_the_smallest() {
+        let mut h = [0u32; 32];
+        h[1] = 3;
+        h[2] = 3;
+        h[9] = 4;
+        assert_eq!(truncated_count(10), 7);
+        assert_eq!(truncated_sum(&h, 7), 3 + 6 + 9);
+    }
+
+    #[test]
+    fn parameters_and_decoding_are_checked() {
+        assert_eq!(
+            LogLog::new(3).unwrap_err().to_string(),
+            "precision 3 out of range 4..=18"
+        );
+        assert!(SuperLogLog::new(19).is_err());
+        let mut ll = LogLog::new(4).unwrap();
+        let mut rng = SplitMix64::new(4);
+        for _ in 0..1000 {
+            ll.insert_hash(rng.next_word());
+        }
+        let bytes = ll.to_bytes();
+        assert_eq!(LogLog::from_bytes(&bytes).unwrap(), ll);
+        assert!(SuperLogLog::from_bytes(&bytes).is_err());
+        // Bits above the 16 registers of p = 4 are refused even with a valid checksum.
+        let mut enc = Encoder::new(Kind::LogLog, 1, 0);
+        enc.params().u8(4);
+        enc.payload().u64(0).u64(1 << 20);
+        assert!(matches!(
+            LogLog::from_bytes(&enc.finish()),
+            Err(Error::Corrupt { .. })
+        ));
+        let mut enc = Encoder::new(Kind::LogLog, 1, 0);
+        enc.params().u8(4);
+        enc.payload().u64(0).u64(1 << 19);
+        assert!(LogLog::from_bytes(&enc.finish()).is_ok());
+        let mut enc = Encoder::new(Kind::LogLog, 1, 0);
+        enc.params().u8(40);
+        assert!(LogLog::from_bytes(&enc.finish()).is_err());
+    }
+
+    #[test]
+    fn memory_is_five_bits_per_register() {
+        assert_eq!(LogLog::new(12).unwrap().memory_usage(), 8 * 342);
+        assert_eq!(SuperLogLog::new(16).unwrap().memory_usage(), 8 * 5462);
+    }
+}

@@ -1,0 +1,469 @@
+//! The bit array and probe arithmetic shared by [`BloomFilter`](super::BloomFilter) and the
+//! sub-filters of [`ScalingBloomFilter`](super::ScalingBloomFilter).
+//!
+//! Bits live in 64-byte-aligned blocks of eight `u64` words, whatever the layout, so a
+//! blocked filter's probes for one key touch exactly one cache line. A classic filter of
+//! `m` bits uses the first `m` bits of the same words (bit `i` is bit `i % 64` of word
+//! `i / 64`); bits past `m` stay zero.
+//!
+//! Index arithmetic is 64-bit throughout: the range reduction is Lemire's multiply-shift
+//! `(x * n) >> 64` on 128-bit products (no `%`, no division), so filters above 2^32 bits
+//! reach every bit.
+
+use crate::codec::{Reader, Writer};
+use crate::error::{Error, Result};
+
+use super::BloomLayout;
+use super::sizing::{BLOCK_BITS, MAX_BITS, MAX_HASHES};
+
+/// One cache line: 512 bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(64))]
+pub(crate) struct Block([u64; 8]);
+
+const WORDS_PER_BLOCK: usize = 8;
+
+/// Maps `x` uniformly onto `0..n` (Lemire 2019, "Fast random integer generation in an
+/// interval"): the high 64 bits of the 128-bit product.
+#[inline(always)]
+pub(crate) fn reduce(x: u64, n: u64) -> u64 {
+    ((u128::from(x) * u128::from(n)) >> 64) as u64
+}
+
+/// The two 64-bit halves of an item's 128-bit hash.
+#[inline(always)]
+pub(crate) fn split(hash: u128) -> (u64, u64) {
+    (hash as u64, (hash >> 64) as u64)
+}
+
+/// Bit index of probe `i` of a classic filter of `bits` bits (Kirsch-Mitzenmacher:
+/// `g_i = h1 + i h2` in 64-bit arithmetic, then reduced onto `0..bits`).
+#[inline(always)]
+pub(crate) fn classic_index(h1: u64, h2: u64, i: u32, bits: u64) -> u64 {
+    reduce(h1.wrapping_add(u64::from(i).wrapping_mul(h2)), bits)
+}
+
+/// Block of a key in a blocked filter of `blocks` blocks.
+#[inline(always)]
+pub(crate) fn block_index(h1: u64, blocks: u64) -> u64 {
+    reduce(h1, blocks)
+}
+
+/// The in-block bit positions of a key, as a mask of the block's eight words.
+///
+/// Positions are successive 9-bit fields of `h2` (seven per 64-bit word); past seven
+/// probes the word is remixed with the low half of `h1` (independent of the block choice,
+/// which used its high bits). Plain double hashing (`h2 + i h1`) inside a 512-bit block
+/// measured 1.07% false positives for a 1% filter: two keys with nearly the same stride
+/// share most of their probes, which the large range of a classic filter hides.
+#[inline(always)]
+fn block_mask(h1: u64, h2: u64, k: u32) -> [u64; WORDS_PER_BLOCK] {
+    let mut mask = [0u64; WORDS_PER_BLOCK];
+    let mut x = h2;
+    let mut left = 7;
+    for _ in 0..k {
+        if left == 0 {
+            x = remix(x ^ h1.rotate_left(32));
+            left = 7;
+        }
+        let pos = x >> 55;
+        mask[(pos >> 6) as usize] |= 1 << (pos & 63);
+        x <<= 9;
+        left -= 1;
+    }
+    mask
+}
+
+/// A 64-bit bijective mixer (the MurmurHash3 finaliser).
+#[inline(always)]
+fn remix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+/// A Bloom filter without its hasher: layout, shape and bits.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct RawBloom {
+    layout: BloomLayout,
+    bits: u64,
+    hashes: u32,
+    blocks: Vec<Block>,
+}
+
+impl RawBloom {
+    /// An empty filter; `bits` is rounded up to whole blocks for the blocked layout.
+    pub(crate) fn new(layout: BloomLayout, bits: u64, hashes: u32) -> Result<Self> {
+        if bits == 0 || bits > MAX_BITS {
+            return Err(Error::parameter("bits", bits, format!("1..={MAX_BITS}")));
+        }
+        if hashes == 0 || hashes > MAX_HASHES {
+            return Err(Error::parameter(
+                "hashes",
+                hashes,
+                format!("1..={MAX_HASHES}"),
+            ));
+        }
+        let bits = match layout {
+            BloomLayout::Classic => bits,
+            BloomLayout::Blocked => bits.div_ceil(BLOCK_BITS) * BLOCK_BITS,
+        };
+        let n = usize::try_from(bits.div_ceil(BLOCK_BITS))
+            .map_err(|_| Error::parameter("bits", bits, "a size this platform can address"))?;
+        let mut blocks = Vec::new();
+        blocks
+            .try_reserve_exact(n)
+            .map_err(|_| Error::LimitReached {
+                structure: "BloomFilter",
+                limit: format!("memory: allocating {} bytes failed", n as u128 * 64),
+            })?;
+        blocks.resize(n, Block::default());
+        Ok(Self {
+            layout,
+            bits,
+            hashes,
+            blocks,
+        })
+    }
+
+    pub(crate) fn layout(&self) -> BloomLayout {
+        self.layout
+    }
+
+    pub(crate) fn bits(&self) -> u64 {
+        self.bits
+    }
+
+    pub(crate) fn hashes(&self) -> u32 {
+        self.hashes
+    }
+
+    /// Heap bytes (capacity of the block vector).
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.blocks.capacity() * size_of::<Block>()
+    }
+
+    /// Heap bytes a filter of this shape allocates.
+    pub(crate) fn bytes_for(layout: BloomLayout, bits: u64) -> u64 {
+        let _ = layout;
+        bits.div_ceil(BLOCK_BITS) * size_of::<Block>() as u64
+    }
+
+    #[inline(always)]
+    fn word_mut(&mut self, word: u64) -> &mut u64 {
+        let w = word as usize;
+        &mut self.blocks[w / WORDS_PER_BLOCK].0[w % WORDS_PER_BLOCK]
+    }
+
+    #[inline(always)]
+    fn word(&self, word: u64) -> u64 {
+        let w = word as usize;
+        self.blocks[w / WORDS_PER_BLOCK].0[w % WORDS_PER_BLOCK]
+    }
+
+    /// Sets the key's bits; returns whether any was zero.
+    #[inline]
+    pub(crate) fn insert(&mut self, h1: u64, h2: u64) -> bool {
+        match self.layout {
+            BloomLayout::Blocked => {
+                let mask = block_mask(h1, h2, self.hashes);
+                self.insert_mask(h1, &mask)
+            }
+            BloomLayout::Classic => {
+                let mut new = 0;
+                for i in 0..self.hashes {
+                    let idx = classic_index(h1, h2, i, self.bits);
+                    let bit = 1u64 << (idx & 63);
+                    let w = self.word_mut(idx >> 6);
+                    new |= bit & !*w;
+                    *w |= bit;
+                }
+                new != 0
+            }
+        }
+    }
+
+    /// Whether all of the key's bits are set.
+    #[inline]
+    pub(crate) fn contains(&self, h1: u64, h2: u64) -> bool {
+        match self.layout {
+            // Branch-free inside the block: an early exit would be a coin-flip branch.
+            BloomLayout::Blocked => self.contains_mask(h1, &block_mask(h1, h2, self.hashes)),
+            BloomLayout::Classic => (0..self.hashes).all(|i| {
+                let idx = classic_index(h1, h2, i, self.bits);
+                self.word(idx >> 6) & (1 << (idx & 63)) != 0
+            }),
+        }
+    }
+
+    /// The in-block mask of a key for a blocked filter with `k` probes.
+    #[inline(always)]
+    pub(crate) fn block_mask(h1: u64, h2: u64, k: u32) -> [u64; WORDS_PER_BLOCK] {
+        block_mask(h1, h2, k)
+    }
+
+    /// Sets a key's precomputed mask (blocked layout only); returns whether a bit was zero.
+    #[inline(always)]
+    pub(crate) fn insert_mask(&mut self, h1: u64, mask: &[u64; WORDS_PER_BLOCK]) -> bool {
+        debug_assert_eq!(self.layout, BloomLayout::Blocked);
+        let b = block_index(h1, self.blocks.len() as u64) as usize;
+        let block = &mut self.blocks[b].0;
+        let mut new = 0;
+        for (w, m) in block.iter_mut().zip(mask) {
+            new |= m & !*w;
+            *w |= m;
+        }
+        new != 0
+    }
+
+    /// Whether a key's precomputed mask is set (blocked layout only).
+    #[inline(always)]
+    pub(crate) fn contains_mask(&self, h1: u64, mask: &[u64; WORDS_PER_BLOCK]) -> bool {
+        debug_assert_eq!(self.layout, BloomLayout::Blocked);
+        let b = block_index(h1, self.blocks.len() as u64) as usize;
+        let block = &self.blocks[b].0;
+        block
+            .iter()
+            .zip(mask)
+            .fold(0, |miss, (w, m)| miss | (m & !w))
+            == 0
+    }
+
+    /// Number of set bits.
+    pub(crate) fn count_ones(&self) -> u64 {
+        self.blocks
+            .iter()
+            .flat_map(|b| b.0)
+            .map(|w| u64::from(w.count_ones()))
+            .sum()
+    }
+
+    /// Whether no bit is set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.blocks.iter().all(|b| b.0 == [0; 8])
+    }
+
+    /// Estimated number of distinct keys inserted, from the fraction of set bits.
+    ///
+    /// A key leaves a given bit zero with probability `q`, `1 - 1/m` per probe for the
+    /// classic layout (`q = (1 - 1/m)^k`), `1 - (1 - (1 - 1/512)^k) / B` for the blocked
+    /// one; so `E[zero bits] = m q^n` and `n = ln(zero fraction) / ln q`.
+    pub(crate) fn estimated_len(&self) -> f64 {
+        let ones = self.count_ones();
+        if ones == 0 {
+            return 0.0;
+        }
+        if ones >= self.bits {
+            return f64::INFINITY;
+        }
+        let zero_fraction = 1.0 - ones as f64 / self.bits as f64;
+        let k = f64::from(self.hashes);
+        let ln_q = match self.layout {
+            BloomLayout::Classic => k * (-1.0 / self.bits as f64).ln_1p(),
+            BloomLayout::Blocked => {
+                let touched = -(k * (-1.0 / BLOCK_BITS as f64).ln_1p()).exp_m1();
+                (-touched / self.blocks.len() as f64).ln_1p()
+            }
+        };
+        zero_fraction.ln() / ln_q
+    }
+
+    /// The false-positive rate a query for a random absent key has now: the fill to the
+    /// power `k` (classic), or the mean of that over blocks (blocked).
+    pub(crate) fn expected_fp_rate(&self) -> f64 {
+        let k = self.hashes as i32;
+        match self.layout {
+            BloomLayout::Classic => (self.count_ones() as f64 / self.bits as f64).powi(k),
+            BloomLayout::Blocked => {
+                // Blocks with the same count of set bits share one power.
+                let mut by_count = [0u64; BLOCK_BITS as usize + 1];
+                for b in &self.blocks {
+                    let ones: u32 = b.0.iter().map(|w| w.count_ones()).sum();
+                    by_count[ones as usize] += 1;
+                }
+                let sum: f64 = by_count
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(ones, n)| *n as f64 * (ones as f64 / BLOCK_BITS as f64).powi(k))
+                    .sum();
+                sum / self.blocks.len() as f64
+            }
+        }
+    }
+
+    /// Clears every bit, keeping the allocation.
+    pub(crate) fn clear(&mut self) {
+        self.blocks.fill(Block::default());
+    }
+
+    /// Checks that `other` has the same layout, size and probe count.
+    pub(crate) fn check_shape(&self, other: &Self, structure: &'static str) -> Result<()> {
+        if self.layout != other.layout {
+            return Err(Error::incompatible(
+                structure,
+                "layout",
+                self.layout,
+                other.layout,
+            ));
+        }
+        if self.bits != other.bits {
+            return Err(Error::incompatible(
+                structure,
+                "size in bits",
+                self.bits,
+                other.bits,
+            ));
+        }
+        if self.hashes != other.hashes {
+            return Err(Error::incompatible(
+                structure,
+                "hash count",
+                self.hashes,
+                other.hashes,
+            ));
+        }
+        Ok(())
+    }
+
+    /// ORs `other`'s bits into `self` (shapes already checked).
+    pub(crate) fn union(&mut self, other: &Self) {
+        for (a, b) in self.blocks.iter_mut().zip(&other.blocks) {
+            for (x, y) in a.0.iter_mut().zip(b.0) {
+                *x |= y;
+            }
+        }
+    }
+
+    /// ANDs `other`'s bits into `self` (shapes already checked).
+    pub(crate) fn intersect(&mut self, other: &Self) {
+        for (a, b) in self.blocks.iter_mut().zip(&other.blocks) {
+            for (x, y) in a.0.iter_mut().zip(b.0) {
+                *x &= y;
+            }
+        }
+    }
+
+    /// Writes the shape (bits u64, hashes u32) then the words (count u64, then each word).
+    pub(crate) fn write(&self, w: &mut Writer) {
+        let words = self.bits.div_ceil(64);
+        w.reserve(20 + words as usize * 8);
+        w.u64(self.bits).u32(self.hashes).u64(words);
+        for i in 0..words {
+            w.u64(self.word(i));
+        }
+    }
+
+    /// Reads what [`RawBloom::write`] wrote, checking shape, word count and padding.
+    pub(crate) fn read(
+        r: &mut Reader<'_>,
+        layout: BloomLayout,
+        structure: &'static str,
+    ) -> Result<Self> {
+        let bits = r.u64()?;
+        let hashes = r.u32()?;
+        if bits == 0 || bits > MAX_BITS {
+            return Err(Error::corrupt(
+                structure,
+                format!("size of {bits} bits, expected 1..={MAX_BITS}"),
+            ));
+        }
+        if hashes == 0 || hashes > MAX_HASHES {
+            return Err(Error::corrupt(
+                structure,
+                format!("{hashes} hashes, expected 1..={MAX_HASHES}"),
+            ));
+        }
+        if layout == BloomLayout::Blocked && bits % BLOCK_BITS != 0 {
+            return Err(Error::corrupt(
+                structure,
+                format!("blocked layout with {bits} bits, expected a multiple of 512"),
+            ));
+        }
+        // The count is checked against the bytes left before anything is allocated.
+        let words = r.count(8)?;
+        if words as u64 != bits.div_ceil(64) {
+            return Err(Error::corrupt(
+                structure,
+                format!(
+                    "{words} words for {bits} bits, expected {}",
+                    bits.div_ceil(64)
+                ),
+            ));
+        }
+        let mut raw = Self::new(layout, bits, hashes)?;
+        for i in 0..words as u64 {
+            *raw.word_mut(i) = r.u64()?;
+        }
+        let tail = bits % 64;
+        if tail != 0 && raw.word(bits / 64) >> tail != 0 {
+            return Err(Error::corrupt(
+                structure,
+                format!("bits set past the end of a {bits}-bit array"),
+            ));
+        }
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_above_2_pow_32_without_allocating() {
+        // A classic filter of 2^40 bits (128 GiB) and a blocked one of 2^35 blocks: the index
+        // functions alone, over many hashes, reach the whole range and stay inside it.
+        let bits = 1u64 << 40;
+        let blocks = 1u64 << 35;
+        let mut state = 0x1234_5678_u64;
+        let mut max_bit = 0;
+        let mut max_block = 0;
+        let mut high_quarter = 0;
+        for _ in 0..100_000 {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let h1 = crate::hash::murmur3_x64_128(&state.to_le_bytes(), 0) as u64;
+            let h2 = state.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (state >> 29);
+            for i in 0..7 {
+                let idx = classic_index(h1, h2, i, bits);
+                assert!(idx < bits);
+                max_bit = max_bit.max(idx);
+                high_quarter += u64::from(idx >= bits / 4 * 3);
+            }
+            let b = block_index(h1, blocks);
+            assert!(b < blocks);
+            max_block = max_block.max(b);
+        }
+        assert!(max_bit > u32::MAX as u64 * 255, "max index {max_bit}");
+        assert!(max_block > u32::MAX as u64 * 7, "max block {max_block}");
+        // A quarter of 700,000 probes land in the top quarter (binomial sd ~ 362).
+        assert!((170_000..180_000).contains(&high_quarter), "{high_quarter}");
+        // `%`-free reduction is exact at the ends.
+        assert_eq!(reduce(u64::MAX, bits), bits - 1);
+        assert_eq!(reduce(0, bits), 0);
+    }
+
+    #[test]
+    fn block_masks_stay_inside_one_block() {
+        let mut state = 1u64;
+        for k in 1..=MAX_HASHES {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let m = block_mask(state, state.rotate_left(17), k);
+            let ones: u32 = m.iter().map(|w| w.count_ones()).sum();
+            assert!(ones >= 1 && ones <= k);
+        }
+    }
+
+    #[test]
+    fn classic_tail_bits_stay_zero() {
+        let mut f = RawBloom::new(BloomLayout::Classic, 100, 3).unwrap();
+        for i in 0..1000u64 {
+            f.insert(i.wrapping_mul(0x9e37_79b9_7f4a_7c15), i ^ 0xdead_beef_1234);
+        }
+        assert!(f.count_ones() <= 100);
+        assert_eq!(f.word(1) >> 36, 0);
+        assert!(f.blocks[0].0[2..].iter().all(|w| *w == 0));
+    }
+}

@@ -1,0 +1,275 @@
+//! The `lessram` binary end to end, on small generated inputs.
+
+use std::io::Write;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn lessram() -> Command {
+    Command::cargo_bin("lessram").expect("the binary is built")
+}
+
+/// Runs `count --json` with `args` and returns the parsed object.
+fn count_json(args: &[&str], stdin: Option<&[u8]>) -> Value {
+    let mut cmd = lessram();
+    cmd.arg("count").arg("--json").args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input.to_vec());
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("one JSON object")
+}
+
+fn row<'a>(v: &'a Value, estimator: &str) -> &'a Value {
+    v["estimators"]
+        .as_array()
+        .expect("estimators")
+        .iter()
+        .find(|r| r["estimator"] == estimator)
+        .unwrap_or_else(|| panic!("no {estimator} row in {v}"))
+}
+
+fn write(dir: &TempDir, name: &str, bytes: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A deterministic text of `n` tokens over a vocabulary of `v` words, with mixed separators,
+/// and its number of distinct tokens.
+fn text(n: usize, v: u64) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let w = format!("w{}", state % v);
+        out.extend_from_slice(w.as_bytes());
+        seen.insert(w);
+        out.extend_from_slice(match i % 7 {
+            0 => b"\n",
+            1 => b"\t \r\n",
+            _ => b" ",
+        });
+    }
+    (out, seen.len())
+}
+
+#[test]
+fn exact_count_of_a_small_file() {
+    let dir = TempDir::new().unwrap();
+    let f = write(
+        &dir,
+        "a.txt",
+        b"the cat the\tdog\n\nThe  cat\r\n\xff\xfe bytes",
+    );
+    let v = count_json(&[&f], None);
+    assert_eq!(v["tokens"], 8);
+    // the, cat, dog, The, \xff\xfe, bytes
+    assert_eq!(v["distinct"], 6);
+    assert_eq!(row(&v, "exact")["estimate"], 6.0);
+    let v = count_json(&["--lowercase", &f], None);
+    assert_eq!(v["distinct"], 5);
+    // Lines: "the cat the\tdog", "", "The  cat\r", "\xff\xfe bytes".
+    let v = count_json(&["--lines", &f], None);
+    assert_eq!(
+        (v["tokens"].as_u64(), v["distinct"].as_u64()),
+        (Some(4), Some(4))
+    );
+}
+
+#[test]
+fn stdin_and_compressed_inputs_count_the_same() {
+    let dir = TempDir::new().unwrap();
+    let (plain, distinct) = text(50_000, 3_000);
+    let f = write(&dir, "t.txt", &plain);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&plain).unwrap();
+    let gz = gz.finish().unwrap();
+    let zst = zstd::encode_all(&plain[..], 1).unwrap();
+    let gz_file = write(&dir, "t.txt.gz", &gz);
+    let zst_file = write(&dir, "t.zst", &zst);
+    // Magic bytes are enough, whatever the name.
+    let disguised = write(&dir, "t.data", &zst);
+    for args in [
+        vec![f.as_str()],
+        vec!["--exact", gz_file.as_str()],
+        vec!["--exact", zst_file.as_str()],
+        vec!["--exact", disguised.as_str()],
+    ] {
+        let v = count_json(&args, None);
+        assert_eq!(v["distinct"].as_u64(), Some(distinct as u64), "{args:?}");
+        assert_eq!(v["tokens"], 50_000);
+    }
+    let v = count_json(&["--exact", "-"], Some(&gz));
+    assert_eq!(v["distinct"].as_u64(), Some(distinct as u64));
+    // Two inputs count as one stream.
+    let v = count_json(&[&f, &gz_file, "--exact"], None);
+    assert_eq!(
+        (v["tokens"].as_u64(), v["distinct"].as_u64()),
+        (Some(100_000), Some(distinct as u64))
+    );
+}
+
+#[test]
+fn tokens_longer_than_the_buffer_are_one_token() {
+    let dir = TempDir::new().unwrap();
+    let long = vec![b'x'; 700_000];
+    let mut input = long.clone();
+    input.extend_from_slice(b" short ");
+    input.extend_from_slice(&long);
+    input.push(b'\n');
+    input.extend_from_slice(&long);
+    input.push(b'y');
+    let f = write(&dir, "long.txt", &input);
+    for threads in ["1", "2"] {
+        let v = count_json(&["--threads", threads, &f], None);
+        assert_eq!(v["tokens"], 4);
+        assert_eq!(v["distinct"], 3, "threads {threads}");
+    }
+    let v = count_json(&["--lines", "--lowercase", &f], None);
+    assert_eq!(
+        (v["tokens"].as_u64(), v["distinct"].as_u64()),
+        (Some(2), Some(2))
+    );
+}
+
+#[test]
+fn empty_input_counts_zero() {
+    let dir = TempDir::new().unwrap();
+    let f = write(&dir, "empty.txt", b"");
+    let v = count_json(&[&f], None);
+    assert_eq!(
+        (v["tokens"].as_u64(), v["distinct"].as_u64()),
+        (Some(0), Some(0))
+    );
+    for r in v["estimators"].as_array().unwrap() {
+        assert_eq!(r["estimate"], 0.0, "{r}");
+    }
+    let v = count_json(&["--exact", "-"], Some(b"  \n\t "));
+    assert_eq!(v["distinct"], 0);
+}
+
+#[test]
+fn threads_give_identical_results() {
+    let dir = TempDir::new().unwrap();
+    let (plain, distinct) = text(400_000, 100_000);
+    let f = write(&dir, "t.txt", &plain);
+    let one = count_json(&["--threads", "1", &f], None);
+    assert_eq!(one["distinct"].as_u64(), Some(distinct as u64));
+    for threads in ["2", "3"] {
+        let many = count_json(&["--threads", threads, &f], None);
+        assert_eq!(many["tokens"], one["tokens"]);
+        for r in one["estimators"].as_array().unwrap() {
+            let name = r["estimator"].as_str().unwrap();
+            if ["MorrisCounter", "ScalingBloomFilter"].contains(&name) {
+                continue;
+            }
+            assert_eq!(
+                row(&many, name)["estimate"],
+                r["estimate"],
+                "{name}, {threads} threads"
+            );
+        }
+    }
+    // The sample too: each thread generates its own range.
+    let one = count_json(&["--threads", "1", "--sample-tokens", "200000"], None);
+    let two = count_json(&["--threads", "2", "--sample-tokens", "200000"], None);
+    assert_eq!(one["distinct"], two["distinct"]);
+}
+
+#[test]
+fn the_sample_runs_with_every_estimator() {
+    let v = count_json(&["--sample-tokens", "20000"], None);
+    assert_eq!(v["tokens"], 20_000);
+    assert!(v["distinct"].as_u64().unwrap() > 5_000);
+    let names: Vec<&str> = v["estimators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["estimator"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.last(), Some(&"exact"));
+    for r in v["estimators"].as_array().unwrap() {
+        for field in [
+            "parameters",
+            "estimate",
+            "relative_error",
+            "memory_bytes",
+            "seconds",
+        ] {
+            assert!(!r[field].is_null(), "{field} in {r}");
+        }
+    }
+    // And the table shows the same rows.
+    let out = lessram()
+        .args(["count", "--sample-tokens", "20000"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    for name in names {
+        assert!(table.contains(name), "{name} missing from\n{table}");
+    }
+    assert!(table.contains("rel. error"));
+}
+
+/// Asserts the command fails with one `error:` line on stderr mentioning `needle`.
+fn fails_with(args: &[&str], stdin: Option<&[u8]>, needle: &str) {
+    let mut cmd = lessram();
+    cmd.args(args);
+    if let Some(s) = stdin {
+        cmd.write_stdin(s.to_vec());
+    }
+    let out = cmd.assert().failure().get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: {err} lacks {needle:?}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"));
+}
+
+#[test]
+fn bad_input_gives_one_clear_line() {
+    let dir = TempDir::new().unwrap();
+    fails_with(&["count", "/no/such/file"], None, "/no/such/file");
+    let d = dir.path().to_str().unwrap();
+    fails_with(&["count", d], None, "is a directory");
+    // A truncated gzip stream.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&text(20_000, 500).0).unwrap();
+    let gz = gz.finish().unwrap();
+    let cut = write(&dir, "cut.gz", &gz[..gz.len() / 2]);
+    fails_with(&["count", &cut], None, "cut.gz");
+    fails_with(&["count", "-"], Some(&gz[..gz.len() / 2]), "reading -");
+    let fake = write(&dir, "fake.gz", b"plain text, not gzip");
+    fails_with(&["count", &fake], None, "not a gz file");
+    fails_with(&["count", "--threads", "0"], None, "threads 0");
+    fails_with(&["count", "--sketch", "nope"], None, "unknown sketch");
+    fails_with(&["estimate", &fake], None, "fake.gz");
+    fails_with(&["estimate", d], None, "is a directory");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_as_a_stream() {
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        std::fs::write(writer_path, b"a b c a\n").unwrap();
+    });
+    let v = count_json(&["--exact", fifo.to_str().unwrap()], None);
+    writer.join().unwrap();
+    assert_eq!(v["distinct"], 3);
+}
