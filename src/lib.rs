@@ -70,6 +70,22 @@
 //! # Ok::<(), lessram::Error>(())
 //! ```
 //!
+//! # Storing words
+//!
+//! [`Trie`] is a mutable word store with a count per word (about 10 heap bytes a word on an
+//! English list, a third of a `BTreeSet<String>`); freeze it into a [`Dawg`] or [`DawgMap`]
+//! (about 3.6 bytes a word) to save, memory-map and search by prefix, range or edit
+//! distance (see [`words`]):
+//!
+//! ```
+//! use lessram::{Dawg, Trie};
+//!
+//! let trie: Trie = "the cat sat on the mat".split(' ').collect();
+//! assert_eq!(trie.count("the"), 2);
+//! let dawg = Dawg::from_trie(&trie);
+//! assert_eq!(dawg.fuzzy("bat", 1).len(), 3); // cat, mat, sat
+//! ```
+//!
 //! # Hashing once
 //!
 //! Items are hashed from their bytes by an [`ItemHasher`] ([`hash::Murmur3`] by default).
