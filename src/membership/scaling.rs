@@ -118,8 +118,10 @@ impl<S: ItemHasher> ScalingBloomBuilder<S> {
     }
 
     /// Sets the tightening ratio `r`: each sub-filter's rate is `r` times the previous
-    /// one's (0.85 by default, inside (0, 1)). Closer to 1 makes later sub-filters cheaper
-    /// and the first one dearer.
+    /// one's (0.85 by default; accepted from 0.7 to 0.95, as Almeida et al. recommend 0.8
+    /// to 0.9). Closer to 1 makes later sub-filters cheaper and the first one dearer; below
+    /// 0.7 later sub-filters, which keep the first one's probe count, grow steeply in bits
+    /// per item, so `build` refuses it.
     pub fn tightening_ratio(mut self, r: f64) -> Self {
         self.tightening = r;
         self
@@ -162,8 +164,8 @@ impl<S: ItemHasher> ScalingBloomBuilder<S> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when the initial capacity is 0, the rate or the
-    /// tightening ratio is not inside (0, 1), the growth factor is not in 2..=16, a limit
+    /// [`Error::InvalidParameter`] when the initial capacity is 0, the rate is not inside
+    /// (0, 1), the tightening ratio is not in 0.7..=0.95, the growth factor is not in 2..=16, a limit
     /// is 0, or the memory limit is below the first sub-filter's size.
     pub fn build(self) -> Result<ScalingBloomFilter<S>> {
         let initial = self.initial_capacity as u64;
@@ -198,15 +200,27 @@ impl<S: ItemHasher> ScalingBloomBuilder<S> {
     }
 }
 
+/// Smallest tightening ratio accepted (see `check_shape`).
+const TIGHTENING_MIN: f64 = 0.7;
+/// Largest tightening ratio accepted.
+const TIGHTENING_MAX: f64 = 0.95;
+
 fn check_shape(growth: u32, tightening: f64) -> Result<()> {
     if !(2..=16).contains(&growth) {
         return Err(Error::parameter("growth factor", growth, "2..=16"));
     }
-    if !(tightening > 0.0 && tightening < 1.0) {
+    // Every sub-filter after the first keeps the first one's probe count, so its bits per
+    // item grow like rate^(-1/k) as the rates shrink by `r` per step: near the usual
+    // 0.8-0.9 that costs a few percent, but a small `r` would make each new sub-filter
+    // explode in size (r = 0.1 measured 92,000 bits per item after a few growth steps, and
+    // the blocked layout is steeper still: 508 bits per item at r = 0.5 after 10,000x
+    // growth). Almeida et al. recommend 0.8-0.9; 0.7..=0.95 keeps the cost within about
+    // 2.5x of the classic optimum at that growth (55 bits per item, blocked, r = 0.7).
+    if !(TIGHTENING_MIN..=TIGHTENING_MAX).contains(&tightening) {
         return Err(Error::parameter(
             "tightening ratio",
             tightening,
-            "(0, 1), exclusive",
+            format_args!("{TIGHTENING_MIN}..={TIGHTENING_MAX}"),
         ));
     }
     Ok(())
@@ -758,6 +772,31 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
             max_memory,
             len,
         };
+        // Each sub-filter must be the size growth would have built for its capacity and
+        // rate (within 1% and one probe, so that float rounding on another platform never
+        // rejects a genuine file): a forged frame with tiny sub-filters would otherwise load
+        // and silently break the false-positive promise.
+        for (i, s) in f.stages.iter().enumerate() {
+            let rate = f.stage_rate(i);
+            let (bits, k) = if i == 0 {
+                layout.size_for(s.capacity, rate)
+            } else {
+                layout
+                    .bits_for(s.capacity, rate, hashes)
+                    .map(|b| (b, hashes))
+            }
+            .map_err(|e| corrupt(format!("sub-filter {i}: {e}")))?;
+            let found = s.raw.bits();
+            let close =
+                found as f64 >= bits as f64 * 0.99 && found as f64 <= bits as f64 * 1.01 + 512.0;
+            if !close || s.raw.hashes().abs_diff(k) > 1 {
+                return Err(corrupt(format!(
+                    "sub-filter {i} has {found} bits and {} hashes, expected about {bits} bits and {k} hashes for {} items at rate {rate:e}",
+                    s.raw.hashes(),
+                    s.capacity
+                )));
+            }
+        }
         if let Some(max) = max_memory {
             if f.memory_usage() as u64 > max {
                 return Err(corrupt(format!(
