@@ -518,7 +518,12 @@ impl<'a> Reader<'a> {
 
     /// Reads a `u64` count of elements of `elem_size` bytes each and checks that that many
     /// bytes are left, so a caller can size a `Vec` by it without trusting the input.
+    ///
+    /// # Panics
+    ///
+    /// If `elem_size` is 0 (a count of zero-sized elements bounds nothing).
     pub fn count(&mut self, elem_size: usize) -> Result<usize> {
+        assert!(elem_size > 0, "Reader::count needs a non-zero element size");
         let n = self.u64()?;
         let needed = n.checked_mul(elem_size as u64);
         match needed {

@@ -195,6 +195,15 @@ impl Registers {
     }
 
     fn decode(dec: &mut Decoder<'_>, m: usize, structure: &'static str) -> Result<Self> {
+        // Check the payload holds every word before allocating them.
+        let needed = 8 * m.div_ceil(PER_WORD);
+        if dec.payload().remaining() < needed {
+            return Err(Error::Truncated {
+                what: "registers",
+                needed: needed as u64,
+                available: dec.payload().remaining() as u64,
+            });
+        }
         let mut regs = Self::new(m);
         let used_in_last = m - PER_WORD * (regs.words.len() - 1);
         let last = regs.words.len() - 1;

@@ -139,8 +139,9 @@ fn add_events(
         let wait = if p >= 1.0 {
             1.0
         } else {
-            // 1 - U is in (0, 1]: its logarithm is finite.
-            ((1.0 - unit(rng.next_u64())).ln() / (1.0 - p).ln()).floor() + 1.0
+            // 1 - U is in (0, 1]: its logarithm is finite; ln_1p keeps ln(1 - p) exact for
+            // tiny p (a plain ln rounds it to 0 once p < 2^-53 and the counter stalls).
+            ((1.0 - unit(rng.next_u64())).ln() / (-p).ln_1p()).floor() + 1.0
         };
         if wait > remaining {
             break;
