@@ -63,7 +63,10 @@ pub(crate) struct Args {
     /// Base of the Morris counter.
     #[arg(long, default_value_t = 2.0)]
     base: f64,
-    /// Threads (default: all cores).
+    /// Threads (default: all cores). HyperLogLog, LogLog, SuperLogLog, KMV and the exact
+    /// count give identical results on any number; the scaling Bloom filter's count can
+    /// differ slightly, since the order of insertion decides which items are false
+    /// positives.
     #[arg(long, short = 't')]
     threads: Option<usize>,
     /// Write each sketch in lessram's binary format to this directory.
