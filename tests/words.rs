@@ -229,7 +229,7 @@ fn frame(kind: lessram::codec::Kind, words: u64, fst: &[u8]) -> Vec<u8> {
 
 /// Bit flips, byte overwrites, truncations, extensions and splices of real automata, and
 /// pure random bytes, each in a *valid* frame: opening gives `Ok` or `Err`, and every query
-/// on an `Ok` one returns.
+/// on an `Ok` one returns. 100,000 inputs per decoder (issue 8 asks for that many).
 #[test]
 fn forged_automata_in_valid_frames_never_panic() {
     use lessram::codec::Kind;
@@ -273,7 +273,7 @@ fn forged_automata_in_valid_frames_never_panic() {
     }
     let mut rng = Mix(0x5eed_da46);
     let (mut opened, mut rejected) = (0, 0);
-    for round in 0..30_000 {
+    for round in 0..200_000 {
         let (kind, base) = &seeds[round % 2];
         let mut f = base.clone();
         match rng.below(6) {
@@ -340,7 +340,7 @@ fn forged_automata_in_valid_frames_never_panic() {
     }
     // Both outcomes occur: the mutations reach the walk, and not everything is refused.
     assert!(
-        opened > 500 && rejected > 5000,
+        opened > 5_000 && rejected > 50_000,
         "{opened} opened, {rejected} rejected"
     );
 }
