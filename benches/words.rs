@@ -386,4 +386,17 @@ pub(crate) fn register_benches(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // Opening a saved Dawg: the frame's CRC-32 alone against `Dawg::open`, which checks the
+    // CRC and then walks every node (the difference is the automaton check's cost).
+    let saved = dawg.to_bytes();
+    let mut g = c.benchmark_group("words/open");
+    g.throughput(Throughput::Elements(words.len() as u64));
+    g.bench_function("CRC-32 of the frame only", |b| {
+        b.iter(|| crc32fast::hash(black_box(&saved)))
+    });
+    g.bench_function("lessram Dawg::open (CRC + automaton check)", |b| {
+        b.iter(|| Dawg::open(black_box(&saved[..])).expect("valid").len())
+    });
+    g.finish();
 }

@@ -202,3 +202,145 @@ fn save_load_and_open_borrowed_bytes() {
     ));
     assert!(Dawg::open(&b"LSRM but not really"[..]).is_err());
 }
+
+/// SplitMix64: a tiny seeded generator for the forged-automaton test.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A frame of `kind` with a correct checksum around `fst` bytes, as a forger would write.
+fn frame(kind: lessram::codec::Kind, words: u64, fst: &[u8]) -> Vec<u8> {
+    let mut e = lessram::codec::Encoder::new(kind, 0, 0);
+    e.params().u64(words);
+    e.payload().bytes(fst);
+    e.finish()
+}
+
+/// Bit flips, byte overwrites, truncations, extensions and splices of real automata, and
+/// pure random bytes, each in a *valid* frame: opening gives `Ok` or `Err`, and every query
+/// on an `Ok` one returns. 100,000 inputs per decoder (issue 8 asks for that many).
+#[test]
+fn forged_automata_in_valid_frames_never_panic() {
+    use lessram::codec::Kind;
+    let words = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "abd",
+        "b",
+        "ba",
+        "café",
+        "cafe",
+        "car",
+        "cart",
+        "dog",
+        "x\u{1F600}",
+    ];
+    let mut pairs: Vec<(String, u64)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| ((*w).to_string(), [0, 1, 300, 70_000, u64::MAX / 4][i % 5]))
+        .collect();
+    // A node with more than 32 transitions (fst writes an input index for it).
+    pairs.extend((0u8..40).map(|b| (format!("z{}", char::from(b'0' + b)), u64::from(b))));
+    let set = Dawg::from_words(pairs.iter().map(|(w, _)| w)).unwrap();
+    let map = DawgMap::from_pairs(pairs.iter().map(|(w, v)| (w, *v))).unwrap();
+    let payload = |b: &[u8]| b[36..b.len() - 4].to_vec();
+    let seeds = [
+        (Kind::Dawg, payload(set.as_bytes())),
+        (Kind::DawgMap, payload(map.as_bytes())),
+    ];
+    let probes: [&[u8]; 6] = [b"", b"a", b"ab", b"car", b"z5", b"\xff"];
+    for (kind, base) in &seeds {
+        let bytes = frame(*kind, pairs.len() as u64, base);
+        if *kind == Kind::Dawg {
+            assert_eq!(Dawg::from_bytes(&bytes).unwrap(), set);
+        } else {
+            assert_eq!(DawgMap::from_bytes(&bytes).unwrap(), map);
+        }
+    }
+    let mut rng = Mix(0x5eed_da46);
+    let (mut opened, mut rejected) = (0, 0);
+    for round in 0..200_000 {
+        let (kind, base) = &seeds[round % 2];
+        let mut f = base.clone();
+        match rng.below(6) {
+            0 => {
+                for _ in 0..1 + rng.below(3) {
+                    let i = rng.below(f.len() * 8);
+                    f[i / 8] ^= 1 << (i % 8);
+                }
+            }
+            1 => {
+                for _ in 0..1 + rng.below(4) {
+                    let i = rng.below(f.len());
+                    f[i] = rng.next() as u8;
+                }
+            }
+            2 => f.truncate(rng.below(f.len())),
+            3 => f.extend((0..1 + rng.below(64)).map(|_| rng.next() as u8)),
+            4 => {
+                // Keep fst's header and trailer, scramble a stretch of nodes.
+                let i = 16 + rng.below(f.len() - 36);
+                let n = 1 + rng.below(f.len() - 20 - i);
+                for b in &mut f[i..i + n] {
+                    *b = rng.next() as u8;
+                }
+            }
+            _ => f = (0..rng.below(200)).map(|_| rng.next() as u8).collect(),
+        }
+        // Claim the true word count half the time, so the walk, not the count, must object.
+        let count = if rng.below(2) == 0 {
+            pairs.len() as u64
+        } else {
+            rng.below(100) as u64
+        };
+        let bytes = frame(*kind, count, &f);
+        let ok = if *kind == Kind::Dawg {
+            Dawg::from_bytes(&bytes).map(|d| {
+                assert_eq!(d.words().len(), d.len());
+                for p in probes {
+                    let _ = d.contains(p);
+                    let _ = d.words_with_prefix(p);
+                    let _ = d.words_in_range(p..);
+                    let _ = d.words_in_range(..=p);
+                    let _ = d.fuzzy(p, 2);
+                }
+            })
+        } else {
+            DawgMap::from_bytes(&bytes).map(|m| {
+                let mut n = 0;
+                m.for_each(|_, _| n += 1);
+                assert_eq!(n, m.len());
+                for p in probes {
+                    let _ = (m.contains(p), m.get(p));
+                    m.for_each_prefixed(p, |_, _| {});
+                    m.for_each_in_range(p.., |_, _| {});
+                    let _ = m.fuzzy(p, 2);
+                }
+            })
+        };
+        if ok.is_ok() {
+            opened += 1;
+        } else {
+            rejected += 1;
+        }
+    }
+    // Both outcomes occur: the mutations reach the walk, and not everything is refused.
+    assert!(
+        opened > 5_000 && rejected > 50_000,
+        "{opened} opened, {rejected} rejected"
+    );
+}
