@@ -842,7 +842,9 @@ impl<D: AsRef<[u8]>> Dawg<D> {
     /// ```
     #[must_use]
     pub fn words(&self) -> Vec<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.len());
+        // A small automaton can hold exponentially many words: grow as they come rather
+        // than reserving `len()` up front.
+        let mut out = Vec::with_capacity(self.len().min(1 << 12));
         self.for_each(|w| out.push(w.to_vec()));
         out
     }
