@@ -107,6 +107,7 @@ pub mod membership;
 pub mod sample;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
+pub mod words;
 
 pub use codec::Codec;
 pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
@@ -115,6 +116,7 @@ pub use hash::{Item, ItemHasher};
 pub use membership::{
     BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
 };
+pub use words::{Dawg, DawgMap, Trie};
 
 /// Heap bytes a structure owns, counting capacity, not length.
 ///
