@@ -60,13 +60,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::error::Error;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lessram::hash::Murmur3;
 use lessram::sample::SampleCorpus;
 use lessram::{
-    BloomFilter, DistinctCount, HyperLogLog, ItemHasher, Kmv, LogLog, Membership, MemoryUsage,
-    ScalingBloomFilter, SuperLogLog,
+    BloomFilter, Dawg, DawgMap, DistinctCount, HyperLogLog, ItemHasher, Kmv, LogLog, Membership,
+    MemoryUsage, ScalingBloomFilter, SuperLogLog, Trie, WordStore,
 };
 
 #[global_allocator]
@@ -255,6 +255,37 @@ fn build_hash_set_u64(input: &Input) -> HashSet<u64> {
     s
 }
 
+/// Words inserted in input order, as a stream would insert them.
+fn build_trie(input: &Input) -> Trie {
+    let mut t = Trie::new();
+    for w in &input.words {
+        t.insert(w);
+    }
+    t
+}
+
+/// The same trie, compacted once filled (drops the arena's spare room).
+fn build_trie_shrunk(input: &Input) -> Trie {
+    let mut t = build_trie(input);
+    t.shrink_to_fit();
+    t
+}
+
+/// Streams the words in byte order into the automaton.
+fn build_dawg(input: &Input) -> Dawg {
+    Dawg::from_sorted(input.sorted_pairs().map(|(w, _)| w)).expect("sorted, distinct words")
+}
+
+/// Words in input order: `from_words` sorts a copy first (the peak shows it).
+fn build_dawg_unsorted(input: &Input) -> Dawg {
+    Dawg::from_words(&input.words).expect("fewer than 2^32 words")
+}
+
+/// Each word mapped to its number of occurrences in the input, in byte order.
+fn build_dawg_map(input: &Input) -> DawgMap {
+    DawgMap::from_sorted(input.sorted_pairs()).expect("sorted, distinct words")
+}
+
 fn build_hyperloglog(input: &Input) -> HyperLogLog {
     let mut s = HyperLogLog::new(14).expect("valid precision");
     for w in &input.words {
@@ -309,6 +340,27 @@ fn build_scaling_bloom(input: &Input) -> ScalingBloomFilter {
 // Measurement
 // ---------------------------------------------------------------------------------------
 
+/// What `clock` measures, for the notes.
+#[cfg(unix)]
+const CLOCK: &str = "thread CPU time (`CLOCK_THREAD_CPUTIME_ID`, so time the thread waits for \
+a core on a busy machine is not counted)";
+#[cfg(not(unix))]
+const CLOCK: &str = "wall-clock time";
+
+/// CPU time this thread has used.
+#[cfg(unix)]
+fn clock() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// Time since the first call (no thread CPU clock here).
+#[cfg(not(unix))]
+fn clock() -> Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
 /// What a structure is, for grouping and colour.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -341,7 +393,7 @@ struct Row {
     usage: Option<usize>,
     /// Peak heap during the build (dhat `max_bytes`).
     peak: usize,
-    /// Best build time with no profiler running.
+    /// Best build time (see [`clock`]) with no profiler running.
     time: Duration,
     /// What the structure answers, to show it was built right.
     check: String,
@@ -353,11 +405,13 @@ impl Row {
     }
 }
 
+/// Builds, measures and checks one structure on an input, timing the best of `runs` builds.
+type Measure = Box<dyn Fn(&Input, u32) -> Row>;
+
 /// A structure to measure: its name and how to build, report and check it.
 struct Spec {
     name: &'static str,
-    kind: Kind,
-    measure: Box<dyn Fn(&Input, u32) -> Row>,
+    measure: Measure,
     build_once: Box<dyn Fn(&Input)>,
 }
 
@@ -370,13 +424,12 @@ fn spec<T: 'static>(
 ) -> Spec {
     Spec {
         name,
-        kind,
         measure: Box::new(move |input, runs| {
             let mut time = Duration::MAX;
             for _ in 0..runs.max(1) {
-                let start = Instant::now();
+                let start = clock();
                 let x = build(input);
-                time = time.min(start.elapsed());
+                time = time.min(clock().saturating_sub(start));
                 drop(x);
             }
             // Read everything inside the profiler's window; format after it.
@@ -423,6 +476,22 @@ fn len_check<T>(len: fn(&T) -> usize) -> impl Fn(&T, &Input) -> String {
     }
 }
 
+fn store_check<T: WordStore>(x: &T, input: &Input) -> String {
+    let missing = input
+        .words
+        .iter()
+        .filter(|w| !x.contains(w.as_bytes()))
+        .count();
+    if missing == 0 && x.len() == input.len() {
+        format!("holds all {}", group(input.len() as f64))
+    } else {
+        format!(
+            "WRONG: holds {}, {missing} words missing",
+            group(x.len() as f64)
+        )
+    }
+}
+
 fn estimate_check<T: DistinctCount>(x: &T, input: &Input) -> String {
     let e = x.estimate();
     let err = 100.0 * (e / input.len().max(1) as f64 - 1.0);
@@ -444,20 +513,32 @@ fn membership_check<T: Membership>(x: &T, input: &Input) -> String {
 
 /// Every structure the table shows, baselines first.
 fn specs() -> Vec<Spec> {
-    use Kind::{Baseline, Sketch};
+    use Kind::{Baseline, Sketch, Store};
     vec![
         spec("Vec<String>", Baseline, build_vec, no_usage, |x, i| {
             len_check(Vec::len)(x, i)
         }),
-        spec("sorted Vec<String>", Baseline, build_sorted_vec, no_usage, |x, i| {
-            len_check(Vec::len)(x, i)
-        }),
-        spec("HashSet<String>", Baseline, build_hash_set, no_usage, |x, i| {
-            len_check(HashSet::len)(x, i)
-        }),
-        spec("BTreeSet<String>", Baseline, build_btree_set, no_usage, |x, i| {
-            len_check(BTreeSet::len)(x, i)
-        }),
+        spec(
+            "sorted Vec<String>",
+            Baseline,
+            build_sorted_vec,
+            no_usage,
+            |x, i| len_check(Vec::len)(x, i),
+        ),
+        spec(
+            "HashSet<String>",
+            Baseline,
+            build_hash_set,
+            no_usage,
+            |x, i| len_check(HashSet::len)(x, i),
+        ),
+        spec(
+            "BTreeSet<String>",
+            Baseline,
+            build_btree_set,
+            no_usage,
+            |x, i| len_check(BTreeSet::len)(x, i),
+        ),
         spec(
             "HashSet<u64> of hashes",
             Baseline,
@@ -465,7 +546,51 @@ fn specs() -> Vec<Spec> {
             no_usage,
             |x, i| len_check(HashSet::len)(x, i),
         ),
-        // Word stores are added here (Trie, Dawg, DawgMap).
+        spec(
+            "Trie",
+            Store,
+            build_trie,
+            |x| Some(x.memory_usage()),
+            store_check,
+        ),
+        spec(
+            "Trie, shrink_to_fit",
+            Store,
+            build_trie_shrunk,
+            |x| Some(x.memory_usage()),
+            store_check,
+        ),
+        spec(
+            "Dawg",
+            Store,
+            build_dawg,
+            |x| Some(x.memory_usage()),
+            store_check,
+        ),
+        spec(
+            "Dawg::from_words",
+            Store,
+            build_dawg_unsorted,
+            |x| Some(x.memory_usage()),
+            store_check,
+        ),
+        spec(
+            "DawgMap word->count",
+            Store,
+            build_dawg_map,
+            |x| Some(x.memory_usage()),
+            |x, input| {
+                let wrong = input
+                    .sorted_pairs()
+                    .filter(|&(w, n)| x.get(w) != Some(n))
+                    .count();
+                if wrong == 0 && x.len() == input.len() {
+                    format!("maps all {}", group(input.len() as f64))
+                } else {
+                    format!("WRONG: {wrong} words missing or miscounted")
+                }
+            },
+        ),
         spec(
             "HyperLogLog p=14",
             Sketch,
@@ -626,10 +751,15 @@ fn describe(input: &Input) -> String {
     s
 }
 
-const TIME_NOTE: &str = "Build times are the best of several builds with no dhat profiler \
-running, but under dhat's global allocator, which takes a lock on every allocation: it slows \
-allocation-heavy builds (the String baselines, the trie) far more than the sketches. Use the \
-criterion benches for speed.";
+/// How build times were taken, for the output.
+fn time_note(runs: u32) -> String {
+    format!(
+        "Build time: the best of {runs} build(s), in {CLOCK}, with no dhat profiler running \
+         but under dhat's global allocator, which takes a lock on every allocation: that slows \
+         allocation-heavy builds (the String baselines, the trie) far more than the sketches. \
+         Use the criterion benches for speed."
+    )
+}
 
 fn markdown_table(rows: &[Row]) -> String {
     let mut s = String::new();
@@ -694,7 +824,7 @@ const REFERENCE: [(&str, &str, f64); 5] = [
     ("HashSet<String>", "HashSet<String>", 36.30),
     ("Trie", "marisa-trie (Python)", 2.79),
     ("Dawg", "fst::Set", 3.60),
-    ("DawgMap", "fst::Map", 4.44),
+    ("DawgMap word->count", "fst::Map", 4.44),
 ];
 
 fn find<'a>(rows: &'a [Row], name: &str) -> Option<&'a Row> {
@@ -715,9 +845,8 @@ fn compare_section(tables: &[(Input, Vec<Row>)]) -> String {
     s += "| book structure | book MB | book bytes/token | lessram row | bytes/token, english.txt |\n";
     s += "|---|---:|---:|---|---:|\n";
     for (ours, theirs, mib) in BOOK {
-        let mine = find(corpus, ours).map_or("not measured".to_string(), |r| {
-            per_item(r.per_item())
-        });
+        let mine =
+            find(corpus, ours).map_or("not measured".to_string(), |r| per_item(r.per_item()));
         let _ = writeln!(
             s,
             "| {theirs} | {} | {:.1} | {ours} | {mine} |",
@@ -730,9 +859,7 @@ fn compare_section(tables: &[(Input, Vec<Row>)]) -> String {
     s += "| REFERENCE structure | REFERENCE bytes/word | lessram row | bytes/word, words.txt |\n";
     s += "|---|---:|---|---:|\n";
     for (ours, theirs, b) in REFERENCE {
-        let mine = find(words, ours).map_or("not measured".to_string(), |r| {
-            per_item(r.per_item())
-        });
+        let mine = find(words, ours).map_or("not measured".to_string(), |r| per_item(r.per_item()));
         let _ = writeln!(s, "| {theirs} | {b:.2} | {ours} | {mine} |");
     }
     s.push('\n');
@@ -780,8 +907,8 @@ fn write_doc(doc: &Path, chart: &Path, tables: &[(Input, Vec<Row>)], runs: u32) 
           requested from the allocator, not malloc's per-block overhead.\n\n";
     let _ = writeln!(
         s,
-        "Build time: best of {runs} builds. {TIME_NOTE} The machine has 2 cores shared with \
-         other work.\n"
+        "{} The machine has 2 cores shared with other work.\n",
+        time_note(runs)
     );
     s += "Baselines hold every word (`HashSet<u64>` holds a 64-bit MurmurHash3 of each); \
           the Bloom filter is sized for the number of distinct words, the scaling Bloom \
@@ -803,7 +930,12 @@ fn write_doc(doc: &Path, chart: &Path, tables: &[(Input, Vec<Row>)], runs: u32) 
 
 /// A short name for an input, for headings and the chart's legend.
 fn heading(input: &Input) -> String {
-    input.label.split(" (").next().unwrap_or("input").to_string()
+    input
+        .label
+        .split(" (")
+        .next()
+        .unwrap_or("input")
+        .to_string()
 }
 
 fn chart_png(path: &Path, tables: &[(Input, Vec<Row>)]) -> Res<()> {
@@ -819,7 +951,11 @@ fn chart_png(path: &Path, tables: &[(Input, Vec<Row>)]) -> Res<()> {
             ),
             values: names
                 .iter()
-                .map(|n| rows.iter().find(|r| &r.name == n).map(Row::per_item))
+                .map(|n| {
+                    rows.iter()
+                        .find(|r| r.name == n.as_str())
+                        .map(Row::per_item)
+                })
                 .collect(),
         })
         .collect();
@@ -947,19 +1083,24 @@ fn main() -> Res<()> {
     if o.markdown {
         println!("{}.\n", describe(&input));
         print!("{}", markdown_table(&rows));
-        println!("\n{TIME_NOTE}");
+        println!("\n{}", time_note(o.runs));
     } else {
         println!("{}\n", describe(&input));
         print!("{}", text_table(&rows));
-        println!("\nheap now and peak: dhat, bytes requested from the allocator; (=): memory_usage() agrees.");
-        println!("{TIME_NOTE}");
+        println!(
+            "\nheap now and peak: dhat, bytes requested from the allocator; (=): memory_usage() agrees."
+        );
+        println!("{}", time_note(o.runs));
     }
     if rows.iter().any(|r| r.usage.is_some_and(|u| u != r.heap)) {
         eprintln!("warning: memory_usage() disagrees with dhat for some structure");
     }
 
     if let Some(path) = &o.dhat_json {
-        eprintln!("profiling every selected build once more for {}", path.display());
+        eprintln!(
+            "profiling every selected build once more for {}",
+            path.display()
+        );
         let profiler = dhat::Profiler::builder().file_name(path).build();
         for s in &specs {
             (s.build_once)(&input);

@@ -152,7 +152,11 @@ pub(crate) fn log_bars(
     categories: &[String],
     groups: &[BarGroup],
 ) -> Result<(), Box<dyn Error>> {
-    let values = || groups.iter().flat_map(|g| g.values.iter().flatten().copied());
+    let values = || {
+        groups
+            .iter()
+            .flat_map(|g| g.values.iter().flatten().copied())
+    };
     let lo = values().filter(|v| *v > 0.0).fold(f64::MAX, f64::min);
     let hi = values().fold(f64::MIN, f64::max);
     if lo > hi {
