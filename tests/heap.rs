@@ -1,7 +1,8 @@
 //! Heap harness: every byte claim checked against dhat.
 //!
 //! For every structure, at several sizes, `memory_usage()` must equal the live heap bytes
-//! dhat counts for it after construction and after filling; and inserting into a
+//! dhat counts for it after construction and after filling (word stores: built from the
+//! sample corpus's distinct words and from random byte strings); and inserting into a
 //! full-size HyperLogLog, KMV, Bloom filter or scaling Bloom filter (between its growth
 //! steps) must make no heap allocation at all.
 //!
@@ -11,9 +12,12 @@
 
 use std::process::ExitCode;
 
+use std::collections::BTreeSet;
+
+use lessram::sample::SampleCorpus;
 use lessram::{
-    BloomFilter, BloomLayout, DistinctCount, HyperLogLog, Kmv, LogLog, Membership, MemoryUsage,
-    MorrisArray, ScalingBloomFilter, SuperLogLog,
+    BloomFilter, BloomLayout, Dawg, DawgMap, DistinctCount, HyperLogLog, Kmv, LogLog, Membership,
+    MemoryUsage, MorrisArray, ScalingBloomFilter, SuperLogLog, Trie,
 };
 
 #[global_allocator]
@@ -219,10 +223,88 @@ fn membership(h: &mut Harness) {
     );
 }
 
+/// Distinct words of the first `tokens` tokens of the sample corpus, in first-seen order.
+fn sample_words(tokens: u64) -> Vec<Vec<u8>> {
+    let mut seen = std::collections::HashSet::new();
+    SampleCorpus::new(tokens)
+        .tokens()
+        .map(String::into_bytes)
+        .filter(|w| seen.insert(w.clone()))
+        .collect()
+}
+
+/// `n` random byte strings of 0 to 24 arbitrary bytes (empty, non-UTF-8 and repeated ones
+/// included).
+fn random_words(n: u64) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let r = mix(i ^ 0xb17e);
+            (0..r % 25).map(|j| mix(r ^ j) as u8).collect()
+        })
+        .collect()
+}
+
+fn words(h: &mut Harness) {
+    let inputs = [
+        ("sample tokens", 0u64, sample_words(0)),
+        ("sample tokens", 1_000, sample_words(1_000)),
+        ("sample tokens", 200_000, sample_words(200_000)),
+        ("random words", 1, random_words(1)),
+        ("random words", 1_000, random_words(1_000)),
+        ("random words", 100_000, random_words(100_000)),
+    ];
+    for (source, n, words) in &inputs {
+        let sorted: Vec<&Vec<u8>> = words.iter().collect::<BTreeSet<_>>().into_iter().collect();
+        let what = format!("{n} {source} ({} distinct)", sorted.len());
+        h.footprint(&format!("Trie {what}"), Trie::new, |t| {
+            words.iter().for_each(|w| _ = t.insert(w))
+        });
+        h.footprint(
+            &format!("Trie {what}, half removed, shrunk"),
+            || words.iter().collect::<Trie>(),
+            |t| {
+                sorted.iter().step_by(2).for_each(|w| _ = t.remove(w));
+                t.shrink_to_fit();
+            },
+        );
+        h.footprint(
+            &format!("Dawg::from_sorted {what}"),
+            || Dawg::from_sorted(&sorted).expect("sorted words"),
+            |_| {},
+        );
+        h.footprint(
+            &format!("Dawg::from_words {what}"),
+            || Dawg::from_words(words).expect("few words"),
+            |_| {},
+        );
+        let bytes = Dawg::from_sorted(&sorted).expect("sorted words").to_bytes();
+        h.footprint(
+            &format!("Dawg::from_bytes {what}"),
+            || Dawg::from_bytes(&bytes).expect("valid bytes"),
+            |_| {},
+        );
+        h.footprint(
+            &format!("DawgMap::from_sorted {what}"),
+            || {
+                let pairs = sorted.iter().enumerate().map(|(i, w)| (w, i as u64));
+                DawgMap::from_sorted(pairs).expect("sorted words")
+            },
+            |_| {},
+        );
+        let trie: Trie = words.iter().collect();
+        h.footprint(
+            &format!("DawgMap::from_trie {what}"),
+            || DawgMap::from_trie(&trie),
+            |_| {},
+        );
+    }
+}
+
 fn main() -> ExitCode {
     let mut h = Harness::default();
     counting(&mut h);
     membership(&mut h);
+    words(&mut h);
     println!("\nheap: {} passed, {} failed", h.passed, h.failures.len());
     if h.failures.is_empty() {
         ExitCode::SUCCESS
