@@ -175,6 +175,14 @@ fn read(path: &Path) -> Res<Vec<u8>> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
 }
 
+/// The last component of `path`, so that tables do not show where the data sat.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
+}
+
 /// One word a line (a trailing `\r` is dropped, empty lines skipped).
 fn load_words(path: &Path) -> Res<Input> {
     let bytes = read(path)?;
@@ -185,7 +193,7 @@ fn load_words(path: &Path) -> Res<Input> {
             d.add(line);
         }
     }
-    Ok(d.finish(format!("word list {}", path.display())))
+    Ok(d.finish(format!("word list {}", file_name(path))))
 }
 
 /// Whitespace-separated tokens of a text.
@@ -195,7 +203,7 @@ fn load_corpus(path: &Path) -> Res<Input> {
     for token in bytes.split(|&b| is_space(b)).filter(|t| !t.is_empty()) {
         d.add(token);
     }
-    Ok(d.finish(format!("distinct tokens of {}", path.display())))
+    Ok(d.finish(format!("distinct tokens of {}", file_name(path))))
 }
 
 /// The embedded sample corpus cut to `tokens` tokens.
@@ -241,6 +249,26 @@ fn build_btree_set(input: &Input) -> BTreeSet<String> {
     let mut s = BTreeSet::new();
     for w in &input.words {
         s.insert(w.clone());
+    }
+    s
+}
+
+/// Built at once from the words: `collect` sorts them and bulk-builds full nodes, where
+/// inserting one by one in (nearly) sorted order splits nodes and leaves them half full.
+fn build_btree_set_collect(input: &Input) -> BTreeSet<String> {
+    input.words.iter().cloned().collect()
+}
+
+/// Keys as `Box<str>` (16-byte header, no spare capacity), built at once: REFERENCE.md's set.
+fn build_btree_set_boxed(input: &Input) -> BTreeSet<Box<str>> {
+    input.words.iter().map(|w| Box::from(w.as_str())).collect()
+}
+
+/// Keys as `Box<str>`: REFERENCE.md's hash set.
+fn build_hash_set_boxed(input: &Input) -> HashSet<Box<str>> {
+    let mut s = HashSet::new();
+    for w in &input.words {
+        s.insert(Box::from(w.as_str()));
     }
     s
 }
@@ -540,6 +568,27 @@ fn specs() -> Vec<Spec> {
             |x, i| len_check(BTreeSet::len)(x, i),
         ),
         spec(
+            "BTreeSet<String>, collect",
+            Baseline,
+            build_btree_set_collect,
+            no_usage,
+            |x, i| len_check(BTreeSet::len)(x, i),
+        ),
+        spec(
+            "BTreeSet<Box<str>>, collect",
+            Baseline,
+            build_btree_set_boxed,
+            no_usage,
+            |x, i| len_check(BTreeSet::len)(x, i),
+        ),
+        spec(
+            "HashSet<Box<str>>",
+            Baseline,
+            build_hash_set_boxed,
+            no_usage,
+            |x, i| len_check(HashSet::len)(x, i),
+        ),
+        spec(
             "HashSet<u64> of hashes",
             Baseline,
             build_hash_set_u64,
@@ -809,85 +858,148 @@ fn book_per_item(mib: f64) -> f64 {
     mib * 1_048_576.0 / 8_545_076.0
 }
 
-/// `(our row, book's structure, book's MiB)`: the book's process RAM after loading its
-/// 8,545,076 distinct Wikipedia tokens (High Performance Python, 2nd ed., ch. 11).
-const BOOK: [(&str, &str, f64); 4] = [
-    ("sorted Vec<String>", "list + bisect", 922.0),
-    ("HashSet<String>", "set", 1_113.0),
-    ("Trie", "marisa_trie", 294.0),
-    ("Dawg", "DAWG (dawg package)", 958.0),
+/// `(book's structure, book's MiB, our rows)`: the book's process RAM after loading its
+/// 8,545,076 distinct Wikipedia tokens (High Performance Python, 2nd ed., ch. 11), and the
+/// lessram rows nearest to it.
+const BOOK: [(&str, f64, &[&str]); 4] = [
+    ("list + bisect", 922.0, &["sorted Vec<String>"]),
+    ("set", 1_113.0, &["HashSet<String>"]),
+    ("marisa_trie", 294.0, &["Dawg", "Trie, shrink_to_fit"]),
+    ("DAWG (dawg package)", 958.0, &["Dawg"]),
 ];
 
-/// `(our row, REFERENCE.md's structure, its bytes a word)` on `words.txt`.
-const REFERENCE: [(&str, &str, f64); 5] = [
-    ("BTreeSet<String>", "BTreeSet<String>", 27.62),
-    ("HashSet<String>", "HashSet<String>", 36.30),
-    ("Trie", "marisa-trie (Python)", 2.79),
-    ("Dawg", "fst::Set", 3.60),
-    ("DawgMap word->count", "fst::Map", 4.44),
+/// `(REFERENCE.md's structure, its bytes a word on words.txt, our rows)`.
+const REFERENCE: [(&str, f64, &[&str]); 5] = [
+    (
+        "BTreeSet<String>",
+        27.62,
+        &["BTreeSet<Box<str>>, collect", "BTreeSet<String>"],
+    ),
+    (
+        "HashSet<String>",
+        36.30,
+        &["HashSet<Box<str>>", "HashSet<String>"],
+    ),
+    (
+        "marisa-trie (Python)",
+        2.79,
+        &["Dawg", "Trie, shrink_to_fit"],
+    ),
+    ("fst::Set", 3.60, &["Dawg"]),
+    ("fst::Map", 4.44, &["DawgMap word->count"]),
 ];
 
 fn find<'a>(rows: &'a [Row], name: &str) -> Option<&'a Row> {
     rows.iter().find(|r| r.name == name)
 }
 
+/// Bytes per item of row `name`, or a dash when it was not measured.
+fn per_item_of(rows: &[Row], name: &str) -> String {
+    find(rows, name).map_or("-".to_string(), |r| per_item(r.per_item()))
+}
+
 fn compare_section(tables: &[(Input, Vec<Row>)]) -> String {
     let mut s = String::new();
-    let words = &tables[1].1;
+    let (words_input, words) = (&tables[1].0, &tables[1].1);
     let corpus = &tables[2].1;
     s += "## Against the book and REFERENCE.md\n\n";
     s += "The book (High Performance Python, 2nd ed., chapter 11) loads 8,545,076 distinct \
           Wikipedia tokens into Python structures and reports the process's RAM after \
           loading: list + bisect 922 MB, set 1,113 MB, marisa_trie 294 MB, DAWG 958 MB \
-          (memory_profiler's MB are MiB; the figures include the interpreter, about 10-20 MB). \
-          Per token that is the column below; our nearest row on the real corpus (985,544 \
-          distinct tokens, a ninth of the book's) sits beside it.\n\n";
+          (memory_profiler's MB are MiB; the figures include the interpreter itself and \
+          every Python object's header). Per token that is the third column below; our \
+          nearest rows on the real corpus (985,544 distinct tokens, a ninth as many, from \
+          dictionaries rather than Wikipedia) sit beside it. The book's marisa_trie and DAWG \
+          are both static; lessram's static store is the Dawg, its mutable one the Trie.\n\n";
     s += "| book structure | book MB | book bytes/token | lessram row | bytes/token, english.txt |\n";
     s += "|---|---:|---:|---|---:|\n";
-    for (ours, theirs, mib) in BOOK {
-        let mine =
-            find(corpus, ours).map_or("not measured".to_string(), |r| per_item(r.per_item()));
-        let _ = writeln!(
-            s,
-            "| {theirs} | {} | {:.1} | {ours} | {mine} |",
-            group(mib),
-            book_per_item(mib),
-        );
+    for (theirs, mib, ours) in BOOK {
+        for (i, row) in ours.iter().enumerate() {
+            let mine = per_item_of(corpus, row);
+            if i == 0 {
+                let book = book_per_item(mib);
+                let _ = writeln!(
+                    s,
+                    "| {theirs} | {} | {book:.1} | {row} | {mine} |",
+                    group(mib)
+                );
+            } else {
+                let _ = writeln!(s, "| | | | {row} | {mine} |");
+            }
+        }
     }
     s += "\nREFERENCE.md section 4 measured the same word list (`words.txt`, 663,473 words) \
-          side by side, in heap bytes (serialized bytes for the automata):\n\n";
+          side by side, in heap bytes (serialized bytes for the automata and marisa):\n\n";
     s += "| REFERENCE structure | REFERENCE bytes/word | lessram row | bytes/word, words.txt |\n";
     s += "|---|---:|---|---:|\n";
-    for (ours, theirs, b) in REFERENCE {
-        let mine = find(words, ours).map_or("not measured".to_string(), |r| per_item(r.per_item()));
-        let _ = writeln!(s, "| {theirs} | {b:.2} | {ours} | {mine} |");
+    for (theirs, b, ours) in REFERENCE {
+        for (i, row) in ours.iter().enumerate() {
+            let mine = per_item_of(words, row);
+            if i == 0 {
+                let _ = writeln!(s, "| {theirs} | {b:.2} | {row} | {mine} |");
+            } else {
+                let _ = writeln!(s, "| | | {row} | {mine} |");
+            }
+        }
     }
     s.push('\n');
-    if let (Some(h), Some(b), Some(v)) = (
-        find(words, "HashSet<String>"),
-        find(words, "BTreeSet<String>"),
-        find(words, "Vec<String>"),
-    ) {
-        let input = &tables[1].0;
-        let text = input.text_bytes() as f64 / input.len() as f64;
-        let _ = writeln!(
-            s,
-            "On `words.txt` a word is {text:.2} bytes of text; every `String` adds a 24-byte \
-             header (pointer, capacity, length), so `Vec<String>` costs {} bytes a word, and \
-             the hash table's empty slots (std's `HashSet` keeps its table at most 7/8 full, \
-             rounded up to a power of two) bring `HashSet<String>` to {}. REFERENCE.md's \
-             lower figures for the two sets ({:.2} and {:.2}) fit keys held as `Box<str>` \
-             (16-byte header) rather than `String`; our `BTreeSet<String>` is {} bytes a \
-             word. None of these figures count malloc's own overhead per block (8-16 bytes \
-             with glibc), which the Python figures include.\n",
-            per_item(v.per_item()),
-            per_item(h.per_item()),
-            REFERENCE[1].2,
-            REFERENCE[0].2,
-            per_item(b.per_item()),
-        );
-    }
+    let text = words_input.text_bytes() as f64 / words_input.len().max(1) as f64;
+    let _ = writeln!(
+        s,
+        "Reading the baselines on `words.txt` ({text:.2} bytes of text a word): a `String` adds \
+         a 24-byte header (pointer, capacity, length) and a `Box<str>` 16; `Vec<String>` \
+         ({} bytes a word) also keeps the spare capacity of its last doubling, which is why it \
+         costs less a word on the corpus ({}), whose count sits just under a power of two; \
+         std's `HashSet` keeps its table at most 7/8 full and rounds it up to a power of two \
+         (`HashSet<String>` {} here, {} on the corpus). A `BTreeSet` filled one word at a \
+         time in the list's (nearly sorted) order splits its nodes in the middle and leaves \
+         them half full ({}), where `collect` bulk-builds full nodes ({}); with `Box<str>` \
+         keys that is {}, REFERENCE.md's figure, as `HashSet<Box<str>>` ({}) is its hash set. \
+         None of these count malloc's own overhead per block (with glibc, 8 bytes and a \
+         rounding up to 16), which one block per word makes real; the Python figures include \
+         theirs.\n",
+        per_item_of(words, "Vec<String>"),
+        per_item_of(corpus, "Vec<String>"),
+        per_item_of(words, "HashSet<String>"),
+        per_item_of(corpus, "HashSet<String>"),
+        per_item_of(words, "BTreeSet<String>"),
+        per_item_of(words, "BTreeSet<String>, collect"),
+        per_item_of(words, "BTreeSet<Box<str>>, collect"),
+        per_item_of(words, "HashSet<Box<str>>"),
+    );
+    let _ = writeln!(
+        s,
+        "The word stores: the Dawg holds `words.txt` in {} bytes a word (fst::Set's 3.60 in \
+         REFERENCE.md: it is fst underneath) and the corpus's tokens in {}, {:.0} times less \
+         than `HashSet<String>`; its build peak from sorted input is fst's bounded node cache \
+         plus the growing output buffer, and `Dawg::from_words` adds a sorted copy of the \
+         words. The DawgMap's values cost almost nothing when they are all 1 (the word list) \
+         and about {} bytes a word for real token counts. The Trie, mutable and counting, \
+         takes {} bytes a word on the corpus as built and {} after `shrink_to_fit`.\n",
+        per_item_of(words, "Dawg"),
+        per_item_of(corpus, "Dawg"),
+        ratio(corpus, "HashSet<String>", "Dawg"),
+        diff(corpus, "DawgMap word->count", "Dawg"),
+        per_item_of(corpus, "Trie"),
+        per_item_of(corpus, "Trie, shrink_to_fit"),
+    );
     s
+}
+
+/// How many times more bytes row `a` takes than row `b` (NaN when either is missing).
+fn ratio(rows: &[Row], a: &str, b: &str) -> f64 {
+    match (find(rows, a), find(rows, b)) {
+        (Some(a), Some(b)) => a.heap as f64 / b.heap as f64,
+        _ => f64::NAN,
+    }
+}
+
+/// Bytes per item row `a` takes beyond row `b`.
+fn diff(rows: &[Row], a: &str, b: &str) -> String {
+    match (find(rows, a), find(rows, b)) {
+        (Some(a), Some(b)) => per_item(a.per_item() - b.per_item()),
+        _ => "-".to_string(),
+    }
 }
 
 fn write_doc(doc: &Path, chart: &Path, tables: &[(Input, Vec<Row>)], runs: u32) -> Res<()> {
@@ -969,11 +1081,10 @@ fn chart_png(path: &Path, tables: &[(Input, Vec<Row>)]) -> Res<()> {
 }
 
 fn short_name(input: &Input) -> String {
-    let label = heading(input);
-    match label.rsplit('/').next() {
-        Some(file) if label.contains('/') => file.to_string(),
-        _ => label.replace("distinct tokens of the ", ""),
-    }
+    heading(input)
+        .replace("distinct tokens of the ", "")
+        .replace("distinct tokens of ", "")
+        .replace("word list ", "")
 }
 
 // ---------------------------------------------------------------------------------------

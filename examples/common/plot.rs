@@ -185,7 +185,10 @@ pub(crate) fn log_bars(
         .x_desc(x_desc)
         .label_style(("sans-serif", 16))
         .axis_desc_style(("sans-serif", 18))
-        .x_label_formatter(&|x| short_number(*x))
+        .x_label_formatter(&|x| {
+            let s = format!("{x}");
+            if s.len() > 8 { short_number(*x) } else { s }
+        })
         .draw()?;
     // Category i occupies [n - 1 - i, n - i) on the y axis, so the first is on top.
     let top = |i: usize| (n - i) as f64;
