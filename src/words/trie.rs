@@ -1270,6 +1270,30 @@ mod tests {
     }
 
     #[test]
+    fn edges_of_256_bytes_or_more_make_a_wide_block() {
+        let long = |c: u8, n: usize| {
+            let mut w = vec![b'x'; n];
+            w.push(c);
+            w
+        };
+        let words = [long(b'a', 300), long(b'b', 10), long(b'c', 255), vec![b'x']];
+        let mut t = Trie::new();
+        for w in &words {
+            t.insert(w);
+            check_canonical(&t);
+        }
+        for w in &words {
+            assert!(t.contains(w));
+        }
+        assert!(!t.contains(long(b'd', 300)) && !t.contains(long(b'a', 299)));
+        for w in &words {
+            assert_eq!(t.remove(w), Some(1));
+            check_canonical(&t);
+        }
+        assert!(t.is_empty());
+    }
+
+    #[test]
     fn memory_usage_is_the_arena_and_compaction_bounds_garbage() {
         let mut t = Trie::new();
         for i in 0..20_000u32 {
