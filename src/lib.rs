@@ -72,7 +72,7 @@
 //!
 //! # Storing words
 //!
-//! [`Trie`] is a mutable word store with a count per word (about 10 heap bytes a word on an
+//! [`Trie`] is a mutable word store with a count per word (about 11 heap bytes a word on an
 //! English list, a third of a `BTreeSet<String>`); freeze it into a [`Dawg`] or [`DawgMap`]
 //! (about 3.6 bytes a word) to save, memory-map and search by prefix, range or edit
 //! distance (see [`words`]):

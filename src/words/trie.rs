@@ -4,13 +4,22 @@
 //!
 //! All nodes live in one byte arena (`Vec<u8>`) and point at each other by `u32` offset.
 //! A node is a block: its own count (LEB128; `0` means the path to it is not a stored
-//! word), its number of edges (LEB128), then its edges sorted by first byte:
+//! word), its number of edges and whether any edge is 256 bytes or longer (LEB128
+//! `edges << 1 | wide`), the first byte of each edge, the size in bytes of each edge (one
+//! byte each; left out when wide), then its edges sorted by first byte:
 //!
 //! ```text
-//! edge = header (LEB128: label_len << 1 | is_node) , label bytes ,
-//!        ( child offset: u32 LE        if is_node
-//!        | count: LEB128 (>= 1)        if the edge ends in a leaf )
+//! block = count , edges << 1 | wide , first bytes [edges] , ( sizes [edges] if !wide ) ,
+//!         edge [edges]
+//! edge  = header (LEB128: label_len << 1 | is_node) , label bytes ,
+//!         ( child offset: u32 LE        if is_node
+//!         | count: LEB128 (>= 1)        if the edge ends in a leaf )
 //! ```
+//!
+//! A lookup scans a node's first bytes (a tight loop over contiguous bytes) and jumps to the
+//! edge by summing the sizes before it, instead of decoding every edge before the one it
+//! wants (on the 663,473-word list a present lookup visits 7.4 nodes and used to decode 77
+//! edges). The two arrays cost 2 bytes an edge, about 2.4 bytes a word once compacted.
 //!
 //! Leaves (words with no longer stored word below them, 57% of the nodes on an English list)
 //! are not blocks at all: they are an edge with a count, a few bytes inside their parent.
@@ -188,11 +197,14 @@ fn read_varint_checked(r: &mut Reader<'_>) -> Result<u64> {
     Err(Error::corrupt("Trie", "a varint is longer than 10 bytes"))
 }
 
-/// A block's header: own count, number of edges, offset of the first edge.
+/// A block's header: own count, number of edges, where the edges' first bytes are, where
+/// their sizes are (if every edge is under 256 bytes), and the offset of the first edge.
 #[derive(Clone, Copy, Debug)]
 struct Header {
     count: u64,
     edges: usize,
+    keys: usize,
+    sizes: Option<usize>,
     first_edge: usize,
 }
 
@@ -200,12 +212,53 @@ struct Header {
 fn header(arena: &[u8], off: usize) -> Header {
     let mut pos = off;
     let count = read_varint(arena, &mut pos);
-    let edges = read_varint(arena, &mut pos) as usize;
+    let shape = read_varint(arena, &mut pos) as usize;
+    let edges = shape >> 1;
+    let keys = pos;
+    let (sizes, first_edge) = if shape & 1 == 0 {
+        (Some(keys + edges), keys + 2 * edges)
+    } else {
+        (None, keys + edges)
+    };
     Header {
         count,
         edges,
-        first_edge: pos,
+        keys,
+        sizes,
+        first_edge,
     }
+}
+
+/// Writes a block: `count`, the edge count and whether an edge is 256 bytes or more
+/// (LEB128 `edges << 1 | wide`), the edges' first bytes, their sizes in bytes (one byte
+/// each, unless wide), then the encoded `edges`, which must be sorted by first byte.
+fn push_block(out: &mut Vec<u8>, count: u64, edges: &[u8]) {
+    let mut keys: SmallVec<[u8; 16]> = SmallVec::new();
+    let mut sizes: SmallVec<[u8; 16]> = SmallVec::new();
+    let mut wide = false;
+    let mut pos = 0;
+    while pos < edges.len() {
+        let e = edge_at(edges, pos);
+        keys.push(edges[e.label_start]);
+        match u8::try_from(e.end - e.start) {
+            Ok(n) => sizes.push(n),
+            Err(_) => wide = true,
+        }
+        pos = e.end;
+    }
+    push_varint(out, count);
+    push_varint(out, ((keys.len() as u64) << 1) | u64::from(wide));
+    out.extend_from_slice(&keys);
+    if !wide {
+        out.extend_from_slice(&sizes);
+    }
+    out.extend_from_slice(edges);
+}
+
+fn block_bytes(count: u64, edges: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(2 * edges.len() + 12);
+    push_block(&mut v, count, edges);
+    v
 }
 
 #[inline]
@@ -240,30 +293,41 @@ fn block_end(arena: &[u8], h: Header) -> usize {
     pos
 }
 
-/// The edge whose label starts with `b`, or the offset where it would be inserted.
+/// The edge whose label starts with `b`, or the offset where it would be inserted: a scan
+/// of the block's first bytes, then a jump by the sum of the sizes of the edges before it.
 #[inline]
 fn find_edge(arena: &[u8], h: Header, b: u8) -> std::result::Result<Edge, usize> {
-    let mut pos = h.first_edge;
-    for _ in 0..h.edges {
-        // Look at the first label byte before decoding the rest of the edge.
-        let mut p = pos;
-        let hd = read_varint(arena, &mut p);
-        let first = arena[p];
-        if first == b {
-            return Ok(edge_at(arena, pos));
+    let keys = &arena[h.keys..h.keys + h.edges];
+    let i = keys.iter().position(|&k| k >= b).unwrap_or(h.edges);
+    let pos = match h.sizes {
+        Some(s) => {
+            h.first_edge
+                + arena[s..s + i]
+                    .iter()
+                    .map(|&n| usize::from(n))
+                    .sum::<usize>()
         }
-        if first > b {
-            return Err(pos);
+        None => {
+            let mut pos = h.first_edge;
+            for _ in 0..i {
+                let mut p = pos;
+                let hd = read_varint(arena, &mut p);
+                p += (hd >> 1) as usize;
+                if hd & 1 == 1 {
+                    p += 4;
+                } else {
+                    skip_varint(arena, &mut p);
+                }
+                pos = p;
+            }
+            pos
         }
-        p += (hd >> 1) as usize;
-        if hd & 1 == 1 {
-            p += 4;
-        } else {
-            skip_varint(arena, &mut p);
-        }
-        pos = p;
+    };
+    if keys.get(i) == Some(&b) {
+        Ok(edge_at(arena, pos))
+    } else {
+        Err(pos)
     }
-    Err(pos)
 }
 
 fn encode_edge(out: &mut Vec<u8>, label: &[u8], child: Child) {
@@ -393,14 +457,14 @@ impl Trie {
                 if varint_len(new) == varint_len(h.count) {
                     patch_varint(&mut self.arena, off, new);
                 } else {
-                    self.rewrite(off, link, Some(new), 0, h.first_edge..h.first_edge, &[]);
+                    self.rewrite(off, link, Some(new), h.first_edge..h.first_edge, &[]);
                 }
                 return h.count;
             };
             let e = match find_edge(&self.arena, h, b) {
                 Err(pos) => {
                     let bytes = edge_bytes(k, Child::Leaf(n));
-                    self.rewrite(off, link, None, 1, pos..pos, &bytes);
+                    self.rewrite(off, link, None, pos..pos, &bytes);
                     return 0;
                 }
                 Ok(e) => e,
@@ -421,46 +485,38 @@ impl Trie {
                             patch_varint(&mut self.arena, count_pos, new);
                         } else {
                             let bytes = edge_bytes(label, Child::Leaf(new));
-                            self.rewrite(off, link, None, 0, e.start..e.end, &bytes);
+                            self.rewrite(off, link, None, e.start..e.end, &bytes);
                         }
                         return c;
                     }
                     Child::Leaf(c) => {
                         // The leaf becomes a node holding its count and the new, longer word.
-                        let mut nb = Vec::with_capacity(varint_len(c) + k.len() - p + 12);
-                        push_varint(&mut nb, c);
-                        nb.push(1);
-                        encode_edge(&mut nb, &k[p..], Child::Leaf(n));
+                        let nb = block_bytes(c, &edge_bytes(&k[p..], Child::Leaf(n)));
                         let label = label.to_vec();
                         let child = self.append(&nb);
                         let bytes = edge_bytes(&label, Child::Node(child));
-                        self.rewrite(off, link, None, 0, e.start..e.end, &bytes);
+                        self.rewrite(off, link, None, e.start..e.end, &bytes);
                         return 0;
                     }
                 }
             } else {
                 // Split the edge after `p` bytes (p >= 1: the first bytes match).
-                let old_tail = edge_bytes(&label[p..], e.child);
-                let mut nb = Vec::with_capacity(old_tail.len() + k.len() + 12);
-                if k.len() == p {
-                    push_varint(&mut nb, n);
-                    nb.push(1);
-                    nb.extend_from_slice(&old_tail);
+                let mut edges = edge_bytes(&label[p..], e.child);
+                let nb = if k.len() == p {
+                    block_bytes(n, &edges)
                 } else {
-                    nb.extend_from_slice(&[0, 2]);
                     let new_tail = edge_bytes(&k[p..], Child::Leaf(n));
                     if label[p] < k[p] {
-                        nb.extend_from_slice(&old_tail);
-                        nb.extend_from_slice(&new_tail);
+                        edges.extend_from_slice(&new_tail);
                     } else {
-                        nb.extend_from_slice(&new_tail);
-                        nb.extend_from_slice(&old_tail);
+                        edges.splice(0..0, new_tail);
                     }
-                }
+                    block_bytes(0, &edges)
+                };
                 let head = label[..p].to_vec();
                 let child = self.append(&nb);
                 let bytes = edge_bytes(&head, Child::Node(child));
-                self.rewrite(off, link, None, 0, e.start..e.end, &bytes);
+                self.rewrite(off, link, None, e.start..e.end, &bytes);
                 return 0;
             }
         }
@@ -485,30 +541,24 @@ impl Trie {
     }
 
     /// Writes a new version of the block at `off` (reached through `link`): its count
-    /// replaced if `count` is given, `edge_delta` edges more or fewer, and the arena bytes
-    /// `range` of its edges replaced by `with`. The old block becomes garbage.
+    /// replaced if `count` is given, and the arena bytes `range` of its edges replaced by
+    /// `with` (zero or more whole edges, keeping them sorted). The old block becomes
+    /// garbage.
     fn rewrite(
         &mut self,
         off: usize,
         link: Link,
         count: Option<u64>,
-        edge_delta: isize,
         range: std::ops::Range<usize>,
         with: &[u8],
     ) -> usize {
         let h = header(&self.arena, off);
         let end = block_end(&self.arena, h);
-        let mut v = Vec::with_capacity(end - off - range.len() + with.len() + 12);
-        push_varint(&mut v, count.unwrap_or(h.count));
-        push_varint(
-            &mut v,
-            h.edges
-                .checked_add_signed(edge_delta)
-                .expect("edge count stays >= 0") as u64,
-        );
-        v.extend_from_slice(&self.arena[h.first_edge..range.start]);
-        v.extend_from_slice(with);
-        v.extend_from_slice(&self.arena[range.end..end]);
+        let mut edges = Vec::with_capacity(end - h.first_edge - range.len() + with.len());
+        edges.extend_from_slice(&self.arena[h.first_edge..range.start]);
+        edges.extend_from_slice(with);
+        edges.extend_from_slice(&self.arena[range.end..end]);
+        let v = block_bytes(count.unwrap_or(h.count), &edges);
         let new = self.append(&v);
         self.garbage += end - off;
         self.set_link(link, new);
@@ -635,7 +685,7 @@ impl Trie {
                     self.arena[off] = 0;
                     off
                 } else {
-                    self.rewrite(off, link, Some(0), 0, h.first_edge..h.first_edge, &[])
+                    self.rewrite(off, link, Some(0), h.first_edge..h.first_edge, &[])
                 };
                 self.normalize(off, path.last().copied());
                 return Some(h.count);
@@ -656,7 +706,7 @@ impl Trie {
                     if !k.is_empty() {
                         return None;
                     }
-                    let off = self.rewrite(off, link, None, -1, e.start..e.end, &[]);
+                    let off = self.rewrite(off, link, None, e.start..e.end, &[]);
                     self.normalize(off, path.last().copied());
                     return Some(c);
                 }
@@ -686,7 +736,7 @@ impl Trie {
             return;
         };
         self.garbage += block_end(&self.arena, h) - off;
-        self.rewrite(poff, plink, None, 0, pe.start..pe.end, &replacement);
+        self.rewrite(poff, plink, None, pe.start..pe.end, &replacement);
     }
 
     /// The longest stored word that is a prefix of `query`, with its count.
@@ -1152,10 +1202,16 @@ mod tests {
             let h = header(a, off);
             let mut pos = h.first_edge;
             let mut last = None;
-            for _ in 0..h.edges {
+            let mut widest = 0;
+            for i in 0..h.edges {
                 let e = edge_at(a, pos);
                 assert!(e.label_len > 0);
                 let first = a[e.label_start];
+                assert_eq!(a[h.keys + i], first, "first bytes copied into the header");
+                if let Some(s) = h.sizes {
+                    assert_eq!(usize::from(a[s + i]), e.end - e.start, "edge sizes");
+                }
+                widest = widest.max(e.end - e.start);
                 assert!(last < Some(first), "edges sorted by first byte");
                 last = Some(first);
                 match e.child {
@@ -1164,6 +1220,7 @@ mod tests {
                 }
                 pos = e.end;
             }
+            assert_eq!(h.sizes.is_none(), widest > 255, "wide only when needed");
             live += pos - off;
             assert!(
                 is_root || (h.count > 0 && h.edges >= 1) || h.edges >= 2,
@@ -1210,6 +1267,30 @@ mod tests {
         assert_eq!(t.arena, [0, 0]);
         t.insert("again");
         assert_eq!(t.iter().count(), 1);
+    }
+
+    #[test]
+    fn edges_of_256_bytes_or_more_make_a_wide_block() {
+        let long = |c: u8, n: usize| {
+            let mut w = vec![b'x'; n];
+            w.push(c);
+            w
+        };
+        let words = [long(b'a', 300), long(b'b', 10), long(b'c', 255), vec![b'x']];
+        let mut t = Trie::new();
+        for w in &words {
+            t.insert(w);
+            check_canonical(&t);
+        }
+        for w in &words {
+            assert!(t.contains(w));
+        }
+        assert!(!t.contains(long(b'd', 300)) && !t.contains(long(b'a', 299)));
+        for w in &words {
+            assert_eq!(t.remove(w), Some(1));
+            check_canonical(&t);
+        }
+        assert!(t.is_empty());
     }
 
     #[test]
