@@ -26,8 +26,8 @@
 //!   from IEEE 754 addition, multiplication and division only, which are exactly rounded on
 //!   every platform (no `libm` calls, whose last bits vary).
 //!
-//! With the defaults, 1,000,000 tokens hold 192,966 distinct words and 10,000,000 tokens
-//! 896,394 (a test measures both); the English corpus lessram benches on holds 985,544
+//! With the defaults, 1,000,000 tokens hold 192,792 distinct words and 10,000,000 tokens
+//! 896,701 (a test measures both); the English corpus lessram benches on holds 985,544
 //! distinct whitespace tokens in 10.6 M. The mean token is about 4.9 bytes long.
 //!
 //! # Example
