@@ -21,6 +21,18 @@ pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     (index, rest.leading_zeros() as u8 + 1)
 }
 
+/// Where register `i` can be read with one 2-byte load: the byte offset of the window and
+/// the register's lowest bit in it. Registers 0 and 1 of a group are bits 0-5 and 6-11 of
+/// its bytes 0-1; registers 2 and 3 are bits 4-9 and 10-15 of its bytes 1-2. So the window
+/// never leaves the group (no special case at the end of the array) and the shift depends
+/// only on `i % 4` (the nibbles of `0xA460`: 0, 6, 4, 10).
+#[inline(always)]
+fn window(i: usize) -> (usize, u32) {
+    let off = 3 * (i >> 2) + ((i >> 1) & 1);
+    let shift = (0xA460u32 >> (4 * (i & 3))) & 15;
+    (off, shift)
+}
+
 /// The largest register value at precision `p`.
 pub(super) fn max_rank(p: u8) -> u8 {
     65 - p
@@ -90,16 +102,12 @@ impl Dense {
         Ok(d)
     }
 
-    /// Register `i`, read with one unaligned 4-byte load: the load starts at its 3-byte
-    /// group, or one byte earlier for the last group (so it never runs past the end; the
-    /// extra byte is shifted away).
+    /// Register `i`.
     #[inline(always)]
     pub(super) fn get(&self, i: usize) -> u8 {
-        let b = 3 * (i >> 2);
-        let start = b.min(self.regs.len() - 4);
-        let w = &self.regs[start..start + 4];
-        let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        ((w >> (8 * (b - start) + 6 * (i & 3))) & 63) as u8
+        let (off, shift) = window(i);
+        let w = &self.regs[off..off + 2];
+        ((u16::from_le_bytes([w[0], w[1]]) >> shift) & 63) as u8
     }
 
     /// The 24-bit group holding register `i`.
@@ -129,16 +137,31 @@ impl Dense {
 
     /// Raises register `i` to `rank` if that is higher, keeping the summaries (and the HIP
     /// estimate, if valid) up to date.
+    ///
+    /// This is the insert's hot path: in a dense sketch almost every hash leaves its
+    /// register unchanged (at `n` items a hash raises its register with probability about
+    /// `m / n`), so it loads the register's 2-byte window and compares `rank`, shifted into
+    /// place, with the register's bits masked in place. Everything else (the store, the
+    /// histogram, the HIP estimate) is out of line in [`Dense::raise`] and only runs when
+    /// the register grows. Shifting the loaded word down to a byte before comparing measured
+    /// twice as slow, and a 4-byte window (which needs a special case for the last group)
+    /// slower than the 2-byte one (`benches/hyperloglog.rs`; `docs/performance.md`).
     #[inline(always)]
     pub(super) fn update(&mut self, i: usize, rank: u8) {
-        let old = self.get(i);
-        if rank > old {
-            self.raise(i, old, rank);
+        let (off, shift) = window(i);
+        let w = &self.regs[off..off + 2];
+        let w = u32::from(u16::from_le_bytes([w[0], w[1]]));
+        if u32::from(rank) << shift > w & (63 << shift) {
+            self.raise(i, rank);
         }
     }
 
+    /// Sets register `i` to `rank`, which is above its current value, and updates the
+    /// summaries (and the HIP estimate, if valid).
     #[inline(never)]
-    fn raise(&mut self, i: usize, old: u8, rank: u8) {
+    fn raise(&mut self, i: usize, rank: u8) {
+        let old = self.get(i);
+        debug_assert!(rank > old);
         if let Some(hip) = &mut self.hip {
             // The change had probability inv_sum / (m 2^64); adding its inverse keeps the
             // estimate an unbiased martingale (Ting 2014; Cohen 2015).
