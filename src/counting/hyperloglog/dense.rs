@@ -21,16 +21,12 @@ pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     (index, rest.leading_zeros() as u8 + 1)
 }
 
-/// Where register `i` can be read with one 2-byte load: the byte offset of the window and
-/// the register's lowest bit in it. Registers 0 and 1 of a group are bits 0-5 and 6-11 of
-/// its bytes 0-1; registers 2 and 3 are bits 4-9 and 10-15 of its bytes 1-2. So the window
-/// never leaves the group (no special case at the end of the array) and the shift depends
-/// only on `i % 4` (the nibbles of `0xA460`: 0, 6, 4, 10).
+/// Where register `i` starts: the byte holding its first bit (bit `6 i` of the array) and
+/// that bit's position in the byte (0, 6, 4 or 2). The register lies in that byte and the
+/// next, except the very last register of the array, which ends its last byte.
 #[inline(always)]
-fn window(i: usize) -> (usize, u32) {
-    let off = 3 * (i >> 2) + ((i >> 1) & 1);
-    let shift = (0xA460u32 >> (4 * (i & 3))) & 15;
-    (off, shift)
+fn locate(i: usize) -> (usize, u32) {
+    ((3 * i) >> 2, (6 * i as u32) & 7)
 }
 
 /// The largest register value at precision `p`.
@@ -105,9 +101,10 @@ impl Dense {
     /// Register `i`.
     #[inline(always)]
     pub(super) fn get(&self, i: usize) -> u8 {
-        let (off, shift) = window(i);
-        let w = &self.regs[off..off + 2];
-        ((u16::from_le_bytes([w[0], w[1]]) >> shift) & 63) as u8
+        let (off, shift) = locate(i);
+        let lo = self.regs[off];
+        let hi = self.regs.get(off + 1).copied().unwrap_or(0);
+        ((u16::from_le_bytes([lo, hi]) >> shift) & 63) as u8
     }
 
     /// The 24-bit group holding register `i`.
@@ -140,18 +137,32 @@ impl Dense {
     ///
     /// This is the insert's hot path: in a dense sketch almost every hash leaves its
     /// register unchanged (at `n` items a hash raises its register with probability about
-    /// `m / n`), so it loads the register's 2-byte window and compares `rank`, shifted into
-    /// place, with the register's bits masked in place. Everything else (the store, the
+    /// `m / n`), so it loads the 2 bytes the register starts in and compares `rank`, shifted
+    /// into place, with the register's bits masked in place: a handful of instructions,
+    /// whose one bounds check also routes the array's very last register (whose 2-byte
+    /// window would run past the end) out of line. Everything else (the store, the
     /// histogram, the HIP estimate) is out of line in [`Dense::raise`] and only runs when
     /// the register grows. Shifting the loaded word down to a byte before comparing measured
-    /// twice as slow, and a 4-byte window (which needs a special case for the last group)
-    /// slower than the 2-byte one (`benches/hyperloglog.rs`; `docs/performance.md`).
+    /// about three times as slow (`benches/hyperloglog.rs`; `docs/performance.md`).
     #[inline(always)]
     pub(super) fn update(&mut self, i: usize, rank: u8) {
-        let (off, shift) = window(i);
-        let w = &self.regs[off..off + 2];
-        let w = u32::from(u16::from_le_bytes([w[0], w[1]]));
-        if u32::from(rank) << shift > w & (63 << shift) {
+        let (off, shift) = locate(i);
+        match self.regs.get(off..off + 2) {
+            Some(w) => {
+                let w = u32::from(u16::from_le_bytes([w[0], w[1]]));
+                if u32::from(rank) << shift > w & (63 << shift) {
+                    self.raise(i, rank);
+                }
+            }
+            None => self.update_last(i, rank),
+        }
+    }
+
+    /// [`Dense::update`] for the last register of the array.
+    #[cold]
+    #[inline(never)]
+    fn update_last(&mut self, i: usize, rank: u8) {
+        if rank > self.get(i) {
             self.raise(i, rank);
         }
     }
