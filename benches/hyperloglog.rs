@@ -62,6 +62,59 @@ fn tokens() -> Vec<[u8; 12]> {
         .collect()
 }
 
+/// The floor for a dense insert: one byte per register (16 KiB at p = 14 instead of 12),
+/// the same index and rank, a plain byte compare.
+struct ByteRegisters {
+    regs: Vec<u8>,
+    p: u8,
+}
+
+impl ByteRegisters {
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        let i = (h >> (64 - self.p)) as usize;
+        let rank = ((h << self.p) | (1 << (self.p - 1))).leading_zeros() as u8 + 1;
+        let r = &mut self.regs[i];
+        if rank > *r {
+            *r = rank;
+        }
+    }
+}
+
+/// lessram's dense update before this comparison was added: a 4-byte window (one byte
+/// earlier for the last group), the register shifted down to a byte, then compared. Kept
+/// to show what the hot path costs when written that way.
+struct ShiftDownPacked {
+    regs: Vec<u8>,
+    p: u8,
+}
+
+impl ShiftDownPacked {
+    #[inline(always)]
+    fn insert_hash(&mut self, h: u64) {
+        let i = (h >> (64 - self.p)) as usize;
+        let rank = ((h << self.p) | (1 << (self.p - 1))).leading_zeros() as u8 + 1;
+        let b = 3 * (i >> 2);
+        let start = b.min(self.regs.len() - 4);
+        let w = &self.regs[start..start + 4];
+        let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        let old = ((w >> (8 * (b - start) + 6 * (i & 3))) & 63) as u8;
+        if rank > old {
+            self.set(i, rank);
+        }
+    }
+
+    #[inline(never)]
+    fn set(&mut self, i: usize, v: u8) {
+        let shift = 6 * (i & 3);
+        let b = 3 * (i >> 2);
+        let w = &self.regs[b..b + 3];
+        let w = u32::from_le_bytes([w[0], w[1], w[2], 0]);
+        let w = (w & !(63 << shift)) | (u32::from(v) << shift);
+        self.regs[b..b + 3].copy_from_slice(&w.to_le_bytes()[..3]);
+    }
+}
+
 /// Sketches already dense (1M items), as in a long-running count.
 fn warm() -> (
     HyperLogLog,
@@ -96,6 +149,24 @@ pub(crate) fn register_benches(c: &mut Criterion) {
     let mut s = ce.clone();
     g.bench_function("cardinality-estimator", |b| {
         b.iter(|| batch.iter().for_each(|&h| s.insert_hash(black_box(h))))
+    });
+    let mut floor = ByteRegisters {
+        regs: vec![0; 1 << P],
+        p: P,
+    };
+    let mut old = ShiftDownPacked {
+        regs: vec![0; 3 << P >> 2],
+        p: P,
+    };
+    for h in hashes(1_000_000, 1) {
+        floor.insert_hash(h);
+        old.insert_hash(h);
+    }
+    g.bench_function("floor: byte registers", |b| {
+        b.iter(|| batch.iter().for_each(|&h| floor.insert_hash(black_box(h))))
+    });
+    g.bench_function("packed, shifted down (previous lessram code)", |b| {
+        b.iter(|| batch.iter().for_each(|&h| old.insert_hash(black_box(h))))
     });
     g.finish();
 

@@ -4,7 +4,15 @@
 //! `cargo bench --bench membership_table` prints the markdown table of `docs/performance.md`
 //! (`## Membership`). Each structure is built and queried `REPEATS` times (default 3) in
 //! this one process, so peers share the machine's conditions; times are medians. Set
-//! `LESSRAM_BENCH_KEYS` to run on fewer keys while developing.
+//! `LESSRAM_BENCH_KEYS` to run on fewer keys, `LESSRAM_BENCH_REPEATS` for fewer repeats and
+//! `LESSRAM_BENCH_ONLY` (comma-separated substrings of row names) to run some rows only,
+//! while developing.
+//!
+//! Hashing is part of every figure, so the rows pair structures with hashers: lessram's
+//! default MurmurHash3 (a 128-bit hash, about 5-10 ns for these keys) and foldhash, the
+//! fast hash `fastbloom` is measured with. lessram with foldhash goes through
+//! [`Custom`](lessram::hash::Custom) (the 64-bit hash, its second half derived by a
+//! finaliser); that pair is the like-for-like comparison with `fastbloom` + foldhash.
 //!
 //! This is a plain timing binary (criterion's sampling would insert 10 M keys hundreds of
 //! times); the micro-decisions (word array vs `bitvec`, `%` vs multiply-shift, layouts at
@@ -14,7 +22,10 @@ use std::hash::Hash;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lessram::{BloomFilter, BloomLayout, Item, Membership, MemoryUsage, ScalingBloomFilter};
+use lessram::hash::Custom;
+use lessram::{
+    BloomFilter, BloomLayout, Item, ItemHasher, Membership, MemoryUsage, ScalingBloomFilter,
+};
 
 const FP: f64 = 0.01;
 
@@ -26,7 +37,7 @@ trait Filter<K> {
     fn bits(&self) -> f64;
 }
 
-impl<K: Item> Filter<K> for BloomFilter {
+impl<K: Item, S: ItemHasher> Filter<K> for BloomFilter<S> {
     fn insert(&mut self, key: &K) {
         Membership::insert(self, key);
     }
@@ -38,7 +49,7 @@ impl<K: Item> Filter<K> for BloomFilter {
     }
 }
 
-impl<K: Item> Filter<K> for ScalingBloomFilter {
+impl<K: Item, S: ItemHasher> Filter<K> for ScalingBloomFilter<S> {
     fn insert(&mut self, key: &K) {
         Membership::insert(self, key);
     }
@@ -94,6 +105,49 @@ impl<K: Hash> Filter<K> for growable_bloom_filter::GrowableBloom {
     }
 }
 
+/// A structure under test, boxed so that rows of different types can take turns. Each
+/// method runs a whole chunk of keys through one monomorphised loop, so the dynamic call
+/// is paid once per chunk, not per key.
+trait Run<K> {
+    fn insert_all(&mut self, keys: &[K]);
+    fn count_present(&self, keys: &[K]) -> usize;
+    fn bits(&self) -> f64;
+}
+
+impl<K, F: Filter<K>> Run<K> for F {
+    #[inline(never)]
+    fn insert_all(&mut self, keys: &[K]) {
+        for k in keys {
+            self.insert(black_box(k));
+        }
+    }
+
+    #[inline(never)]
+    fn count_present(&self, keys: &[K]) -> usize {
+        keys.iter().filter(|k| self.contains(black_box(k))).count()
+    }
+
+    fn bits(&self) -> f64 {
+        Filter::bits(self)
+    }
+}
+
+/// A row of the table: its name and how to build an empty structure.
+struct Candidate<'a, K> {
+    name: &'static str,
+    make: Box<dyn Fn() -> Box<dyn Run<K>> + 'a>,
+}
+
+fn candidate<'a, K, F: Filter<K> + 'static>(
+    name: &'static str,
+    make: impl Fn() -> F + 'a,
+) -> Option<Candidate<'a, K>> {
+    selected(name).then(|| Candidate {
+        name,
+        make: Box::new(move || Box::new(make()) as Box<dyn Run<K>>),
+    })
+}
+
 struct Row {
     name: String,
     bits_per_item: f64,
@@ -108,127 +162,166 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn measure<K, F: Filter<K>>(
-    name: &str,
-    make: impl Fn() -> F,
+/// Whether `LESSRAM_BENCH_ONLY` (comma-separated substrings) selects this row.
+fn selected(name: &str) -> bool {
+    match std::env::var("LESSRAM_BENCH_ONLY") {
+        Ok(only) => only.split(',').any(|part| name.contains(part.trim())),
+        Err(_) => true,
+    }
+}
+
+/// Keys per turn: large enough that a turn takes milliseconds (timer and call overhead
+/// vanish), small enough that a burst of load on the machine hits every row alike.
+const CHUNK: usize = 1 << 16;
+
+/// Times one phase: the rows take turns on successive chunks of `keys` (the first row of
+/// each turn rotates), adding each row's time; returns ns per key and the per-row result.
+fn phase<K, R: Default + std::ops::AddAssign>(
+    filters: &mut [Box<dyn Run<K>>],
+    keys: &[K],
+    mut op: impl FnMut(&mut Box<dyn Run<K>>, &[K]) -> R,
+) -> Vec<(f64, R)> {
+    let mut out: Vec<(f64, R)> = filters.iter().map(|_| (0.0, R::default())).collect();
+    for (turn, chunk) in keys.chunks(CHUNK).enumerate() {
+        for j in 0..filters.len() {
+            let i = (turn + j) % filters.len();
+            let t = Instant::now();
+            let r = op(&mut filters[i], chunk);
+            out[i].0 += t.elapsed().as_nanos() as f64;
+            out[i].1 += r;
+        }
+    }
+    for o in &mut out {
+        o.0 /= keys.len() as f64;
+    }
+    out
+}
+
+/// Measures every candidate, interleaved: all structures are built side by side and take
+/// turns chunk by chunk in each phase (insert, query present, query absent), `repeats`
+/// times from empty; each figure is the median over repeats.
+fn measure<K>(
+    candidates: &[Candidate<'_, K>],
     keys: &[K],
     absent: &[K],
     repeats: usize,
-) -> Row {
-    let (mut ins, mut pre, mut abs) = (vec![], vec![], vec![]);
-    let mut fp = 0.0;
-    let mut bits = 0.0;
+) -> Vec<Row> {
+    let c = candidates.len();
+    let (mut ins, mut pre, mut abs) = (vec![vec![]; c], vec![vec![]; c], vec![vec![]; c]);
+    let (mut fp, mut bits) = (vec![0.0; c], vec![0.0; c]);
     for _ in 0..repeats {
-        let mut f = make();
-        let t = Instant::now();
-        for k in keys {
-            f.insert(black_box(k));
+        let mut filters: Vec<Box<dyn Run<K>>> = candidates.iter().map(|c| (c.make)()).collect();
+        for (i, (t, _)) in phase(&mut filters, keys, |f, ks| {
+            f.insert_all(ks);
+            0usize
+        })
+        .into_iter()
+        .enumerate()
+        {
+            ins[i].push(t);
         }
-        ins.push(t.elapsed().as_nanos() as f64 / keys.len() as f64);
-        let t = Instant::now();
-        let hits = keys.iter().filter(|k| f.contains(black_box(k))).count();
-        pre.push(t.elapsed().as_nanos() as f64 / keys.len() as f64);
-        assert_eq!(hits, keys.len(), "{name}: a false negative");
-        let t = Instant::now();
-        let false_pos = absent.iter().filter(|k| f.contains(black_box(k))).count();
-        abs.push(t.elapsed().as_nanos() as f64 / absent.len() as f64);
-        fp = false_pos as f64 / absent.len() as f64;
-        bits = f.bits();
+        for (i, (t, hits)) in phase(&mut filters, keys, |f, ks| f.count_present(ks))
+            .into_iter()
+            .enumerate()
+        {
+            assert_eq!(hits, keys.len(), "{}: a false negative", candidates[i].name);
+            pre[i].push(t);
+        }
+        for (i, (t, false_pos)) in phase(&mut filters, absent, |f, ks| f.count_present(ks))
+            .into_iter()
+            .enumerate()
+        {
+            abs[i].push(t);
+            fp[i] = false_pos as f64 / absent.len() as f64;
+            bits[i] = filters[i].bits();
+        }
     }
-    let row = Row {
-        name: name.to_string(),
-        bits_per_item: bits / keys.len() as f64,
-        fp,
-        insert: median(ins),
-        present: median(pre),
-        absent: median(abs),
-    };
-    eprintln!(
-        "{:<48} {:6.2} bits/item  FP {:.3}%  insert {:6.1} ns  present {:6.1} ns  absent {:6.1} ns",
-        row.name,
-        row.bits_per_item,
-        row.fp * 100.0,
-        row.insert,
-        row.present,
-        row.absent
-    );
-    row
+    let rows: Vec<Row> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, cand)| Row {
+            name: cand.name.to_string(),
+            bits_per_item: bits[i] / keys.len() as f64,
+            fp: fp[i],
+            insert: median(ins[i].clone()),
+            present: median(pre[i].clone()),
+            absent: median(abs[i].clone()),
+        })
+        .collect();
+    for row in &rows {
+        eprintln!(
+            "{:<58} {:6.2} bits/item  FP {:.3}%  insert {:6.1} ns  present {:6.1} ns  absent {:6.1} ns",
+            row.name,
+            row.bits_per_item,
+            row.fp * 100.0,
+            row.insert,
+            row.present,
+            row.absent
+        );
+    }
+    rows
 }
 
-fn table<K: Hash + Item>(title: &str, keys: &[K], absent: &[K], repeats: usize) {
+/// foldhash with a fixed seed, as `fastbloom` is measured with.
+fn foldhash() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(42)
+}
+
+fn table<K: Hash + Item + 'static>(title: &str, keys: &[K], absent: &[K], repeats: usize) {
     let n = keys.len();
     let growth_start = (n / 100).max(1);
-    let rows = vec![
-        measure(
-            "lessram BloomFilter (blocked, default)",
-            || BloomFilter::new(n, FP).unwrap(),
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "lessram BloomFilter (classic)",
+    let candidates: Vec<Candidate<'_, K>> = [
+        candidate("lessram BloomFilter (blocked, default)", || {
+            BloomFilter::new(n, FP).unwrap()
+        }),
+        candidate("lessram BloomFilter (blocked) + foldhash", || {
+            BloomFilter::builder()
+                .hasher(Custom(foldhash()))
+                .for_items(n, FP)
+                .unwrap()
+        }),
+        candidate("lessram BloomFilter (classic)", || {
+            BloomFilter::builder()
+                .layout(BloomLayout::Classic)
+                .for_items(n, FP)
+                .unwrap()
+        }),
+        candidate("fastbloom 0.17 (default SipHash-1-3)", || {
+            fastbloom::BloomFilter::with_false_pos(FP)
+                .seed(&42)
+                .expected_items(n)
+        }),
+        candidate("fastbloom 0.17 + foldhash (fast hash)", || {
+            fastbloom::BloomFilter::with_false_pos(FP)
+                .hasher(foldhash())
+                .expected_items(n)
+        }),
+        candidate("bloomfilter 3.0", || {
+            bloomfilter::Bloom::new_for_fp_rate_with_seed(n, FP, &[7; 32]).unwrap()
+        }),
+        candidate("growable-bloom-filter 2.1, sized for all keys", || {
+            growable_bloom_filter::GrowableBloom::new(FP, n)
+        }),
+        candidate("lessram ScalingBloomFilter, 1% of keys -> 100x", || {
+            ScalingBloomFilter::new(growth_start, FP).unwrap()
+        }),
+        candidate(
+            "lessram ScalingBloomFilter + foldhash, 1% of keys -> 100x",
             || {
-                BloomFilter::builder()
-                    .layout(BloomLayout::Classic)
-                    .for_items(n, FP)
+                ScalingBloomFilter::builder(growth_start, FP)
+                    .hasher(Custom(foldhash()))
+                    .build()
                     .unwrap()
             },
-            keys,
-            absent,
-            repeats,
         ),
-        measure(
-            "fastbloom 0.17 (default SipHash-1-3)",
-            || {
-                fastbloom::BloomFilter::with_false_pos(FP)
-                    .seed(&42)
-                    .expected_items(n)
-            },
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "fastbloom 0.17 + foldhash (fast hash)",
-            || {
-                fastbloom::BloomFilter::with_false_pos(FP)
-                    .hasher(foldhash::fast::FixedState::with_seed(42))
-                    .expected_items(n)
-            },
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "bloomfilter 3.0",
-            || bloomfilter::Bloom::new_for_fp_rate_with_seed(n, FP, &[7; 32]).unwrap(),
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "growable-bloom-filter 2.1, sized for all keys",
-            || growable_bloom_filter::GrowableBloom::new(FP, n),
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "lessram ScalingBloomFilter, 1% of keys -> 100x",
-            || ScalingBloomFilter::new(growth_start, FP).unwrap(),
-            keys,
-            absent,
-            repeats,
-        ),
-        measure(
-            "growable-bloom-filter 2.1, 1% of keys -> 100x",
-            || growable_bloom_filter::GrowableBloom::new(FP, growth_start),
-            keys,
-            absent,
-            repeats,
-        ),
-    ];
+        candidate("growable-bloom-filter 2.1, 1% of keys -> 100x", || {
+            growable_bloom_filter::GrowableBloom::new(FP, growth_start)
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let rows = measure(&candidates, keys, absent, repeats);
     println!("\n{title}\n");
     println!(
         "| structure | bits/item | measured FP | ns insert | ns query present | ns query absent |"

@@ -476,18 +476,11 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
 
     #[inline]
     fn contains_split(&self, h1: u64, h2: u64) -> bool {
-        // Newest first: it holds about half of the items.
-        match self.layout {
-            BloomLayout::Blocked => {
-                // Every sub-filter has the same probe count: one in-block mask for all.
-                let mask = RawBloom::block_mask(h1, h2, self.hashes);
-                self.stages
-                    .iter()
-                    .rev()
-                    .any(|s| s.raw.contains_mask(h1, &mask))
-            }
-            _ => self.stages.iter().rev().any(|s| s.raw.contains(h1, h2)),
-        }
+        // Newest first: it holds about half of the items. Each sub-filter is probed directly
+        // with an early exit; computing the blocked layout's 8-word mask once and testing it
+        // against every sub-filter measured slower (more instructions in flight per query
+        // behind each cache miss: see `RawBloom::contains`).
+        self.stages.iter().rev().any(|s| s.raw.contains(h1, h2))
     }
 
     fn limit(&self, limit: String) -> Error {

@@ -21,6 +21,14 @@ pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     (index, rest.leading_zeros() as u8 + 1)
 }
 
+/// Where register `i` starts: the byte holding its first bit (bit `6 i` of the array) and
+/// that bit's position in the byte (0, 6, 4 or 2). The register lies in that byte and the
+/// next, except the very last register of the array, which ends its last byte.
+#[inline(always)]
+fn locate(i: usize) -> (usize, u32) {
+    ((3 * i) >> 2, (6 * i as u32) & 7)
+}
+
 /// The largest register value at precision `p`.
 pub(super) fn max_rank(p: u8) -> u8 {
     65 - p
@@ -90,16 +98,13 @@ impl Dense {
         Ok(d)
     }
 
-    /// Register `i`, read with one unaligned 4-byte load: the load starts at its 3-byte
-    /// group, or one byte earlier for the last group (so it never runs past the end; the
-    /// extra byte is shifted away).
+    /// Register `i`.
     #[inline(always)]
     pub(super) fn get(&self, i: usize) -> u8 {
-        let b = 3 * (i >> 2);
-        let start = b.min(self.regs.len() - 4);
-        let w = &self.regs[start..start + 4];
-        let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        ((w >> (8 * (b - start) + 6 * (i & 3))) & 63) as u8
+        let (off, shift) = locate(i);
+        let lo = self.regs[off];
+        let hi = self.regs.get(off + 1).copied().unwrap_or(0);
+        ((u16::from_le_bytes([lo, hi]) >> shift) & 63) as u8
     }
 
     /// The 24-bit group holding register `i`.
@@ -129,16 +134,45 @@ impl Dense {
 
     /// Raises register `i` to `rank` if that is higher, keeping the summaries (and the HIP
     /// estimate, if valid) up to date.
+    ///
+    /// This is the insert's hot path: in a dense sketch almost every hash leaves its
+    /// register unchanged (at `n` items a hash raises its register with probability about
+    /// `m / n`), so it loads the 2 bytes the register starts in and compares `rank`, shifted
+    /// into place, with the register's bits masked in place: a handful of instructions,
+    /// whose one bounds check also routes the array's very last register (whose 2-byte
+    /// window would run past the end) out of line. Everything else (the store, the
+    /// histogram, the HIP estimate) is out of line in [`Dense::raise`] and only runs when
+    /// the register grows. Shifting the loaded word down to a byte before comparing measured
+    /// about three times as slow (`benches/hyperloglog.rs`; `docs/performance.md`).
     #[inline(always)]
     pub(super) fn update(&mut self, i: usize, rank: u8) {
-        let old = self.get(i);
-        if rank > old {
-            self.raise(i, old, rank);
+        let (off, shift) = locate(i);
+        match self.regs.get(off..off + 2) {
+            Some(w) => {
+                let w = u32::from(u16::from_le_bytes([w[0], w[1]]));
+                if u32::from(rank) << shift > w & (63 << shift) {
+                    self.raise(i, rank);
+                }
+            }
+            None => self.update_last(i, rank),
         }
     }
 
+    /// [`Dense::update`] for the last register of the array.
+    #[cold]
     #[inline(never)]
-    fn raise(&mut self, i: usize, old: u8, rank: u8) {
+    fn update_last(&mut self, i: usize, rank: u8) {
+        if rank > self.get(i) {
+            self.raise(i, rank);
+        }
+    }
+
+    /// Sets register `i` to `rank`, which is above its current value, and updates the
+    /// summaries (and the HIP estimate, if valid).
+    #[inline(never)]
+    fn raise(&mut self, i: usize, rank: u8) {
+        let old = self.get(i);
+        debug_assert!(rank > old);
         if let Some(hip) = &mut self.hip {
             // The change had probability inv_sum / (m 2^64); adding its inverse keeps the
             // estimate an unbiased martingale (Ting 2014; Cohen 2015).
