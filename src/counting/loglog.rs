@@ -193,6 +193,17 @@ impl Registers {
     }
 
     fn decode(dec: &mut Decoder<'_>, m: usize, structure: &'static str) -> Result<Self> {
+        // Check the payload holds every word before allocating them: a short frame with a
+        // high precision must not make the decoder allocate what its bytes do not justify.
+        let needed = 8 * m.div_ceil(PER_WORD);
+        let available = dec.payload().remaining();
+        if available < needed {
+            return Err(Error::Truncated {
+                what: "payload",
+                needed: needed as u64,
+                available: available as u64,
+            });
+        }
         let mut regs = Self::new(m);
         let used_in_last = m - PER_WORD * (regs.words.len() - 1);
         let last = regs.words.len() - 1;

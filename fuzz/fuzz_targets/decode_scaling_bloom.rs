@@ -1,0 +1,22 @@
+//! `ScalingBloomFilter::from_bytes` on any bytes: never a panic; what decodes round-trips
+//! and answers.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use lessram::{Membership, ScalingBloomFilter};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    common::decode_all::<ScalingBloomFilter>(data, |f| {
+        assert!(f.filters() >= 1);
+        let _ = (f.expected_fp_rate(), f.contains("x"));
+        let mut g = f.clone();
+        if let Ok(true) = g.try_insert("y") {
+            assert!(g.contains("y"));
+        }
+        let mut h = f.clone();
+        let _ = h.union(f);
+    });
+});
