@@ -8,14 +8,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 mod counting;
 mod hash;
 mod hyperloglog;
-
 mod membership;
+mod words;
 
 fn benches(c: &mut Criterion) {
     hash::register_benches(c);
     hyperloglog::register_benches(c);
     counting::register_benches(c);
     membership::register_benches(c);
+    words::register_benches(c);
 }
 
 criterion_group!(all, benches);

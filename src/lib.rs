@@ -53,6 +53,9 @@
 //!     events.increment(&mut rng);
 //! }
 //! assert!(events.estimate() > 1_000.0);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+//!
 //! # Membership
 //!
 //! [`BloomFilter`] answers "have I seen this?" in about 10 bits per item at 1% false
@@ -65,6 +68,22 @@
 //! assert!(f.insert("apple") && !f.insert("apple"));
 //! assert!(f.contains("apple") && !f.contains("pear"));
 //! # Ok::<(), lessram::Error>(())
+//! ```
+//!
+//! # Storing words
+//!
+//! [`Trie`] is a mutable word store with a count per word (about 10 heap bytes a word on an
+//! English list, a third of a `BTreeSet<String>`); freeze it into a [`Dawg`] or [`DawgMap`]
+//! (about 3.6 bytes a word) to save, memory-map and search by prefix, range or edit
+//! distance (see [`words`]):
+//!
+//! ```
+//! use lessram::{Dawg, Trie};
+//!
+//! let trie: Trie = "the cat sat on the mat".split(' ').collect();
+//! assert_eq!(trie.count("the"), 2);
+//! let dawg = Dawg::from_trie(&trie);
+//! assert_eq!(dawg.fuzzy("bat", 1).len(), 3); // cat, mat, sat
 //! ```
 //!
 //! # Hashing once
@@ -107,6 +126,7 @@ pub mod membership;
 pub mod sample;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
+pub mod words;
 
 pub use codec::Codec;
 pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
@@ -115,6 +135,7 @@ pub use hash::{Item, ItemHasher};
 pub use membership::{
     BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
 };
+pub use words::{Dawg, DawgMap, Trie};
 
 /// Heap bytes a structure owns, counting capacity, not length.
 ///

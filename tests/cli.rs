@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt as _;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -272,4 +273,159 @@ fn a_fifo_is_read_as_a_stream() {
     let v = count_json(&["--exact", fifo.to_str().unwrap()], None);
     writer.join().unwrap();
     assert_eq!(v["distinct"], 3);
+}
+
+#[test]
+fn invalid_parameters_are_refused_before_reading() {
+    fails_with(
+        &["count", "--precision", "30"],
+        None,
+        "precision 30 out of range",
+    );
+    fails_with(&["count", "--error-rate", "2"], None, "2");
+    fails_with(&["count", "--k", "0"], None, "k 0");
+    fails_with(&["count", "--base", "1"], None, "base 1");
+}
+
+fn estimate_json(files: &[&str]) -> Vec<Value> {
+    let out = lessram()
+        .arg("estimate")
+        .arg("--json")
+        .args(files)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn save_merge_estimate_round_trip_equals_a_direct_count() {
+    let dir = TempDir::new().unwrap();
+    let (all, _) = text(60_000, 20_000);
+    let cut = all.iter().rposition(|&b| b == b' ').unwrap() / 2;
+    let cut = cut + all[cut..].iter().position(|&b| b == b' ').unwrap();
+    let a = write(&dir, "a.txt", &all[..cut]);
+    let b = write(&dir, "b.txt", &all[cut..]);
+    let whole = write(&dir, "all.txt", &all);
+    let direct = count_json(&["--threads", "1", &whole], None);
+    let sa = dir.path().join("sa");
+    let sb = dir.path().join("sb");
+    for (input, save) in [(&a, &sa), (&b, &sb)] {
+        count_json(
+            &["--threads", "2", "--save", save.to_str().unwrap(), input],
+            None,
+        );
+    }
+    for (file, name) in [
+        ("hyperloglog.lsrm", "HyperLogLog"),
+        ("loglog.lsrm", "LogLog"),
+        ("superloglog.lsrm", "SuperLogLog"),
+        ("kmv.lsrm", "Kmv"),
+        ("morris.lsrm", "MorrisCounter"),
+    ] {
+        let out = dir.path().join(format!("merged-{file}"));
+        lessram()
+            .arg("merge")
+            .arg(sa.join(file))
+            .arg(sb.join(file))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let est = estimate_json(&[out.to_str().unwrap()]);
+        assert_eq!(est[0]["estimator"], name);
+        if name == "MorrisCounter" {
+            // Merging replays one counter's estimate into the other: close, not equal.
+            assert!(est[0]["estimate"].as_f64().unwrap() > 0.0);
+        } else {
+            assert_eq!(est[0]["estimate"], row(&direct, name)["estimate"], "{name}");
+        }
+    }
+    // The saved sketch of one shard estimates what its count printed.
+    let one = count_json(&["--threads", "1", &a], None);
+    let est = estimate_json(&[sa.join("kmv.lsrm").to_str().unwrap()]);
+    assert_eq!(est[0]["estimate"], row(&one, "Kmv")["estimate"]);
+    // Text output: one line per file.
+    lessram()
+        .arg("estimate")
+        .arg(sa.join("hyperloglog.lsrm"))
+        .arg(sb.join("scaling-bloom.lsrm"))
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("HyperLogLog")
+                .and(predicates::str::contains("ScalingBloomFilter")),
+        );
+}
+
+#[test]
+fn mismatched_or_corrupt_saved_sketches_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let f = write(&dir, "t.txt", &text(5_000, 1_000).0);
+    let s12 = dir.path().join("p12");
+    let s14 = dir.path().join("p14");
+    count_json(
+        &["--precision", "12", "--save", s12.to_str().unwrap(), &f],
+        None,
+    );
+    count_json(
+        &["--precision", "14", "--save", s14.to_str().unwrap(), &f],
+        None,
+    );
+    let out = dir.path().join("out.lsrm");
+    let ll12 = s12.join("loglog.lsrm");
+    let hll14 = s14.join("hyperloglog.lsrm");
+    let kmv = s14.join("kmv.lsrm");
+    let o = out.to_str().unwrap();
+    fails_with(
+        &[
+            "merge",
+            ll12.to_str().unwrap(),
+            s14.join("loglog.lsrm").to_str().unwrap(),
+            "-o",
+            o,
+        ],
+        None,
+        "different precision: 12 and 14",
+    );
+    fails_with(
+        &[
+            "merge",
+            hll14.to_str().unwrap(),
+            kmv.to_str().unwrap(),
+            "-o",
+            o,
+        ],
+        None,
+        "different kinds",
+    );
+    // HyperLogLog is the exception: it folds the finer sketch down to the coarser precision.
+    lessram()
+        .arg("merge")
+        .arg(s12.join("hyperloglog.lsrm"))
+        .arg(&hll14)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    std::fs::remove_file(&out).unwrap();
+    // One flipped byte, or a cut file.
+    let mut bytes = std::fs::read(&hll14).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x40;
+    let bad = write(&dir, "bad.lsrm", &bytes);
+    fails_with(&["estimate", &bad], None, "bad.lsrm");
+    let cut = write(&dir, "cut.lsrm", &std::fs::read(&hll14).unwrap()[..30]);
+    fails_with(
+        &["merge", &cut, hll14.to_str().unwrap(), "-o", o],
+        None,
+        "cut.lsrm",
+    );
+    assert!(!out.exists());
 }

@@ -38,10 +38,12 @@
 //! # Valid range
 //!
 //! Both estimators are **asymptotic**: they assume every register has seen many items.
-//! Below about `n = 10 m` they are biased upwards (LogLog reports about `0.4 m` for an
-//! empty sketch, `α_m · m · 2^0`), so they are meant for `10 m <= n <= 2^28 m`
+//! Below about `n = 10 m` they are biased upwards (LogLog reports about `0.4 m` for a
+//! sketch of a single item), so they are meant for `10 m <= n <= 2^28 m`
 //! (for `p = 12`: 41 thousand to 10^12). The accuracy report (`docs/accuracy.md`) shows the
-//! bias against `n`. For small counts use [`crate::Kmv`] or HyperLogLog.
+//! bias against `n`. For small counts use [`crate::Kmv`] or HyperLogLog. The one exact case
+//! is the empty sketch: with every register at zero nothing was inserted, and both
+//! estimate 0.
 
 use std::fmt;
 
@@ -496,6 +498,11 @@ impl<S: ItemHasher> DistinctCount for LogLog<S> {
     fn estimate(&self) -> f64 {
         let m = self.registers();
         let sum: u64 = self.core.regs.values().map(u64::from).sum();
+        if sum == 0 {
+            // Every insert raises some register to a rank >= 1: all zero means nothing was
+            // inserted, which the asymptotic formula (alpha * m here) cannot say.
+            return 0.0;
+        }
         self.alpha() * m as f64 * (sum as f64 / m as f64).exp2()
     }
 
@@ -603,7 +610,12 @@ impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
 
     /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
     fn estimate(&self) -> f64 {
-        self.alpha() * superloglog_raw(&self.core.regs.histogram(), self.registers())
+        let histogram = self.core.regs.histogram();
+        if histogram[0] as usize == self.registers() {
+            // Nothing inserted (see `LogLog::estimate`).
+            return 0.0;
+        }
+        self.alpha() * superloglog_raw(&histogram, self.registers())
     }
 
     /// Register-wise maximum: the sketch of the union.
@@ -620,6 +632,15 @@ impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
 mod tests {
     use super::*;
     use crate::counting::SplitMix64;
+
+    #[test]
+    fn empty_sketches_estimate_zero_and_one_item_does_not() {
+        let (mut ll, mut sll) = (LogLog::new(10).unwrap(), SuperLogLog::new(10).unwrap());
+        assert_eq!((ll.estimate(), sll.estimate()), (0.0, 0.0));
+        ll.insert("x");
+        sll.insert("x");
+        assert!(ll.estimate() > 0.0 && sll.estimate() > 0.0);
+    }
 
     #[test]
     fn alpha_tends_to_the_papers_constant() {

@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use lessram::sample::SampleCorpus;
 use serde_json::{Value, json};
 
-use crate::estimators::{Params, Reference, Which};
+use crate::estimators::{Estimator, Params, Reference, Which};
 use crate::exact::ExactSet;
-use crate::input::{Input, count_inputs, count_sample};
+use crate::input::{Input, Serial, count_inputs, count_sample};
 use crate::progress::Progress;
 use crate::tokenize::{Options, Tally};
 
@@ -154,50 +154,102 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     if let Some(dir) = &args.save {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let make_tally = || -> anyhow::Result<Tally> {
-        let estimators = chosen
-            .iter()
-            .map(|w| w.build(&params))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Tally::new(estimators, exact.then(ExactSet::default)))
+    // On several threads, the estimators that merge exactly run in every worker; the
+    // others (Morris, scaling Bloom) on one thread of their own, fed every batch of hashes.
+    let split = threads > 1;
+    let (parallel, serial): (Vec<Which>, Vec<Which>) =
+        chosen.iter().partition(|w| !split || w.mergeable());
+    let build = |set: &[Which]| -> anyhow::Result<Vec<_>> {
+        set.iter().map(|w| w.build(&params)).collect()
     };
     let start = Instant::now();
-    let tally = match &sample {
-        Some(corpus) => {
-            let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
-            let t = count_sample(corpus, opts, threads, &make_tally, &progress);
-            progress.finish();
-            t?
-        }
-        None => {
-            let total = inputs
-                .iter()
-                .try_fold(0u64, |sum, i| i.size.map(|s| sum + s));
-            let progress = Progress::new(total, !args.quiet);
-            let t = count_inputs(&inputs, opts, exact, threads, &make_tally, &progress);
-            progress.finish();
-            t?
-        }
-    };
+    let (tally, serial_tally) = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let serial_thread = if serial.is_empty() {
+            None
+        } else {
+            Some(Serial::spawn(scope, Tally::new(build(&serial)?, None)))
+        };
+        let sender = serial_thread.as_ref().map(|s| s.sender.clone());
+        let make_tally = || -> anyhow::Result<Tally> {
+            let mut t = Tally::new(build(&parallel)?, exact.then(ExactSet::default));
+            t.forward.clone_from(&sender);
+            Ok(t)
+        };
+        let counted = match &sample {
+            Some(corpus) => {
+                let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
+                let t = count_sample(corpus, opts, threads, &make_tally, &progress);
+                progress.finish();
+                t
+            }
+            None => {
+                let total = inputs
+                    .iter()
+                    .try_fold(0u64, |sum, i| i.size.map(|s| sum + s));
+                let progress = Progress::new(total, !args.quiet);
+                let t = count_inputs(&inputs, opts, exact, threads, &make_tally, &progress);
+                progress.finish();
+                t
+            }
+        };
+        // Every sender must be gone before the serial thread can finish.
+        drop(sender);
+        let counted = counted.map(|mut t| {
+            t.forward = None;
+            t
+        });
+        let serial_tally = serial_thread.map(Serial::join);
+        Ok((counted?, serial_tally))
+    })?;
     let elapsed = start.elapsed();
 
+    // Every estimator with its time, in table order.
+    let mut found: Vec<(Which, Box<dyn Estimator>, Duration)> = Vec::new();
+    let Tally {
+        estimators,
+        times,
+        exact: exact_set,
+        exact_time,
+        scan_time,
+        tokens,
+        bytes,
+        ..
+    } = tally;
+    found.extend(
+        parallel
+            .iter()
+            .copied()
+            .zip(estimators)
+            .zip(times)
+            .map(|((w, e), t)| (w, e, t)),
+    );
+    if let Some(st) = serial_tally {
+        found.extend(
+            serial
+                .iter()
+                .copied()
+                .zip(st.estimators)
+                .zip(st.times)
+                .map(|((w, e), t)| (w, e, t)),
+        );
+    }
+    found.sort_by_key(|(w, _, _)| Which::ALL.iter().position(|a| a == w));
+
     if let Some(dir) = &args.save {
-        for (w, e) in chosen.iter().zip(&tally.estimators) {
+        for (w, e, _) in &found {
             let path = dir.join(w.file_name());
             std::fs::write(&path, e.to_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
         }
     }
 
-    let distinct = tally.exact.as_ref().map(|e| e.len() as u64);
-    let mut rows: Vec<Row> = tally
-        .estimators
+    let distinct = exact_set.as_ref().map(|e| e.len() as u64);
+    let mut rows: Vec<Row> = found
         .iter()
-        .zip(&tally.times)
-        .map(|(e, t)| {
+        .map(|(_, e, t)| {
             let reference = match e.reference() {
                 Reference::Distinct => distinct,
-                Reference::Total => Some(tally.tokens),
+                Reference::Total => Some(tokens),
             };
             let estimate = e.estimate();
             Row {
@@ -210,14 +262,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             }
         })
         .collect();
-    if let Some(ex) = &tally.exact {
+    if let Some(ex) = &exact_set {
         rows.push(Row {
             estimator: "exact".to_string(),
             params: json!({"set": "hash table + arena"}),
             estimate: ex.len() as f64,
             relative_error: Some(0.0),
             memory: Some(std::mem::size_of::<ExactSet>() + ex.memory_usage()),
-            seconds: tally.exact_time.as_secs_f64(),
+            seconds: exact_time.as_secs_f64(),
         });
     }
     let input_label = match &sample {
@@ -241,12 +293,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             "input": input_label,
             "mode": if opts.lines { "lines" } else { "words" },
             "lowercase": opts.lowercase,
-            "tokens": tally.tokens,
-            "bytes": tally.bytes,
+            "tokens": tokens,
+            "bytes": bytes,
             "distinct": distinct,
             "threads": threads,
             "seconds": elapsed.as_secs_f64(),
-            "scan_hash_seconds": tally.scan_time.as_secs_f64(),
+            "scan_hash_seconds": scan_time.as_secs_f64(),
             "estimators": rows.iter().map(|r| json!({
                 "estimator": r.estimator,
                 "parameters": r.params,
@@ -258,16 +310,15 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         });
         writeln!(out, "{value}")?;
     } else {
-        print_table(
-            &mut out,
-            &input_label,
-            &tally,
+        let totals = Totals {
+            tokens,
+            bytes,
             distinct,
             threads,
             elapsed,
-            &rows,
-            opts,
-        )?;
+            scan_time,
+        };
+        print_table(&mut out, &input_label, &totals, &rows, opts)?;
     }
     Ok(())
 }
@@ -309,31 +360,45 @@ pub(crate) fn params_text(v: &Value) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn print_table(
-    out: &mut dyn Write,
-    input: &str,
-    tally: &Tally,
+/// The run's totals, for the table's header and footer.
+struct Totals {
+    tokens: u64,
+    bytes: u64,
     distinct: Option<u64>,
     threads: usize,
     elapsed: Duration,
+    scan_time: Duration,
+}
+
+fn print_table(
+    out: &mut dyn Write,
+    input: &str,
+    totals: &Totals,
     rows: &[Row],
     opts: Options,
 ) -> std::io::Result<()> {
+    let Totals {
+        tokens,
+        bytes,
+        distinct,
+        threads,
+        elapsed,
+        scan_time,
+    } = *totals;
     let unit = if opts.lines { "lines" } else { "tokens" };
     writeln!(out, "input: {input}")?;
     writeln!(
         out,
         "{} {unit}, {} bytes, {}, {threads} thread{}, {:.2} s ({:.1} MB/s)",
-        group(tally.tokens),
-        group(tally.bytes),
+        group(tokens),
+        group(bytes),
         distinct.map_or_else(
             || "exact count off".to_string(),
             |d| format!("{} distinct", group(d))
         ),
         if threads == 1 { "" } else { "s" },
         elapsed.as_secs_f64(),
-        tally.bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
+        bytes as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
     )?;
     writeln!(out)?;
     let header = [
@@ -385,7 +450,7 @@ fn print_table(
         "\nrel. error = (estimate - exact) / exact; Morris counts all {unit}, the others distinct ones.\n\
          memory = the structure plus its heap; time = its inserts (summed over threads); \
          scanning and hashing took {:.3} s.",
-        tally.scan_time.as_secs_f64()
+        scan_time.as_secs_f64()
     )?;
     Ok(())
 }

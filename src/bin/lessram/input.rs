@@ -6,6 +6,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
+use std::thread::ScopedJoinHandle;
 
 use anyhow::{Context, bail};
 use flate2::read::MultiGzDecoder;
@@ -392,4 +393,37 @@ pub(crate) fn count_sample(
         first.merge(t?)?;
     }
     Ok(first)
+}
+
+/// The single-threaded side of a multi-threaded count: a thread that feeds the estimators
+/// that do not merge (Morris, scaling Bloom) with every batch of hashes the workers send.
+pub(crate) struct Serial<'scope> {
+    pub(crate) sender: SyncSender<Vec<u128>>,
+    handle: ScopedJoinHandle<'scope, Tally>,
+}
+
+impl<'scope> Serial<'scope> {
+    /// Starts the thread in `scope`, feeding `tally`.
+    pub(crate) fn spawn<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        mut tally: Tally,
+    ) -> Self {
+        // A few batches in flight: memory stays constant, workers rarely wait.
+        let (sender, rx) = sync_channel::<Vec<u128>>(8);
+        let handle = scope.spawn(move || {
+            for batch in rx {
+                tally.insert_hashes(&batch);
+            }
+            tally
+        });
+        Self { sender, handle }
+    }
+
+    /// Waits for the thread (once every clone of the sender is gone) and returns its tally.
+    pub(crate) fn join(self) -> Tally {
+        drop(self.sender);
+        self.handle
+            .join()
+            .expect("the serial counting thread panicked")
+    }
 }

@@ -16,6 +16,7 @@ mod input;
 mod merge;
 mod progress;
 mod tokenize;
+mod words;
 
 /// Count distinct tokens in kilobytes: Morris, LogLog, SuperLogLog, HyperLogLog, KMV and a
 /// scaling Bloom filter side by side with the exact count.
@@ -35,6 +36,8 @@ enum Command {
     Merge(merge::Args),
     /// Print the estimates of sketches saved by `count --save` or `merge`.
     Estimate(estimate::Args),
+    /// Build a DAWG word store from a word list; look words up, by prefix or fuzzily.
+    Words(words::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Count(args) => count::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Estimate(args) => estimate::run(args),
+        Command::Words(args) => words::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

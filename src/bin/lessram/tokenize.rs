@@ -6,6 +6,7 @@
 //! MurmurHash3 (seed 0); the sketches get its low 64 bits, the Bloom filter all 128.
 
 use std::hash::{BuildHasher, Hasher};
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use lessram::hash::{Murmur3, Murmur3Hasher, murmur3_x64_128};
@@ -55,6 +56,9 @@ pub(crate) struct Tally {
     pub(crate) bytes: u64,
     hashes: Vec<u128>,
     spans: Vec<(u32, u32)>,
+    /// Where copies of each batch of hashes go for the estimators that do not merge
+    /// (fed on one thread; see [`crate::estimators::Estimator::mergeable`]).
+    pub(crate) forward: Option<SyncSender<Vec<u128>>>,
 }
 
 impl Tally {
@@ -68,8 +72,9 @@ impl Tally {
             scan_time: Duration::ZERO,
             tokens: 0,
             bytes: 0,
-            hashes: Vec::with_capacity(BATCH),
-            spans: Vec::with_capacity(BATCH),
+            hashes: Vec::with_capacity(BATCH + 64),
+            spans: Vec::with_capacity(BATCH + 64),
+            forward: None,
         }
     }
 
@@ -95,16 +100,26 @@ impl Tally {
 
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     pub(crate) fn add_one(&mut self, hash: u128, bytes: &[u8]) {
-        self.tokens += 1;
-        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
-            let t = Instant::now();
-            e.insert_batch(&[hash]);
-            *time += t.elapsed();
-        }
+        self.insert_hashes(&[hash]);
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
             exact.insert(hash as u64, bytes);
             self.exact_time += t.elapsed();
+        }
+    }
+
+    /// Counts tokens by their hashes in every estimator (not the exact count, which needs
+    /// their bytes), and forwards them to the single-threaded estimators if any.
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u128]) {
+        self.tokens += hashes.len() as u64;
+        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
+            let t = Instant::now();
+            e.insert_batch(hashes);
+            *time += t.elapsed();
+        }
+        if let Some(tx) = &self.forward {
+            // The receiver outlives every sender (it is joined after they are dropped).
+            let _ = tx.send(hashes.to_vec());
         }
     }
 
@@ -113,12 +128,9 @@ impl Tally {
         if self.hashes.is_empty() {
             return;
         }
-        self.tokens += self.hashes.len() as u64;
-        for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
-            let t = Instant::now();
-            e.insert_batch(&self.hashes);
-            *time += t.elapsed();
-        }
+        let hashes = std::mem::take(&mut self.hashes);
+        self.insert_hashes(&hashes);
+        self.hashes = hashes;
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
             for (&h, &(s, e)) in self.hashes.iter().zip(&self.spans) {
@@ -150,6 +162,48 @@ impl Tally {
         self.tokens += other.tokens;
         self.bytes += other.bytes;
         Ok(())
+    }
+}
+
+/// MurmurHash3 x64_128 (seed 0) of the `len < 16` bytes at `buf[start..]`, given that 16
+/// bytes can be read from `start`: bit-identical to [`murmur3_x64_128`] (a test checks every
+/// length), but with no branch on the length. A short input is all tail: its first 8 bytes
+/// are `k1`, the rest `k2`, and mixing a zero key gives zero, so the bytes past `len` are
+/// masked off instead of branched around.
+#[inline(always)]
+fn hash_short(buf: &[u8], start: usize, len: usize) -> u128 {
+    const C1: u64 = 0x87c3_7b91_1142_53d5;
+    const C2: u64 = 0x4cf5_ad43_2745_937f;
+    debug_assert!(len < 16 && start + 16 <= buf.len());
+    let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"));
+    let keep = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
+    let k1 = word(start) & keep(len.min(8));
+    let k2 = word(start + 8) & keep(len.saturating_sub(8));
+    let fmix = |mut k: u64| {
+        k ^= k >> 33;
+        k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        k ^= k >> 33;
+        k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        k ^ (k >> 33)
+    };
+    let mut h1 = k1.wrapping_mul(C1).rotate_left(31).wrapping_mul(C2) ^ len as u64;
+    let mut h2 = k2.wrapping_mul(C2).rotate_left(33).wrapping_mul(C1) ^ len as u64;
+    h1 = h1.wrapping_add(h2);
+    h2 = h2.wrapping_add(h1);
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h1 = h1.wrapping_add(h2);
+    h2 = h2.wrapping_add(h1);
+    (u128::from(h2) << 64) | u128::from(h1)
+}
+
+/// The hash of `rest[start..end]`, by [`hash_short`] when it applies.
+#[inline(always)]
+fn hash_token(rest: &[u8], start: usize, end: usize) -> u128 {
+    if end - start < 16 && start + 16 <= rest.len() {
+        hash_short(rest, start, end - start)
+    } else {
+        murmur3_x64_128(&rest[start..end], 0)
     }
 }
 
@@ -195,7 +249,7 @@ fn scan_words(
             let i = pos + events.trailing_zeros() as usize;
             events &= events - 1;
             if in_token {
-                hashes.push(murmur3_x64_128(&rest[start..i], 0));
+                hashes.push(hash_token(rest, start, i));
                 spans.push(((base + start) as u32, (base + i) as u32));
                 in_token = false;
             } else {
@@ -306,6 +360,27 @@ mod tests {
                 .map(|(a, b)| &text[a as usize..b as usize])
                 .collect();
             assert_eq!(got, want, "len {len}");
+        }
+    }
+
+    #[test]
+    fn hash_short_is_murmur3() {
+        let mut state = 7u64;
+        for _ in 0..20_000 {
+            let bytes: Vec<u8> = (0..32)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (state >> 56) as u8
+                })
+                .collect();
+            for len in 0..16 {
+                assert_eq!(
+                    hash_short(&bytes, 3, len),
+                    murmur3_x64_128(&bytes[3..3 + len], 0)
+                );
+            }
         }
     }
 
