@@ -227,6 +227,15 @@ fn hostile_files_given_as_sketches_or_dawgs_are_refused() {
     fails_with(&["merge", "-o", d, s(&sketch)], d);
     let list = write(&dir, "list", b"a\nb\n");
     fails_with(&["words", "build", s(&list), "-o", d], d);
+    // A DAWG with a malformed node under a valid checksum (it once made queries panic).
+    let crafted = write(
+        &dir,
+        "crafted.dawg",
+        include_bytes!("fuzz_regressions/dawg-malformed-node-valid-crc.bin"),
+    );
+    for cmd in ["contains", "prefix", "fuzzy"] {
+        fails_with(&["words", cmd, s(&crafted), "ca"], "does not decode");
+    }
     // Sketches of different kinds do not merge.
     let files = saved(&dir);
     fails_with(

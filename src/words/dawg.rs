@@ -213,7 +213,129 @@ fn open_frame<D: AsRef<[u8]>>(data: D, kind: Kind) -> Result<Fst<FrameBytes<D>>>
             ),
         ));
     }
+    check_automaton(&fst, words).map_err(|detail| Error::corrupt(kind.name(), detail))?;
     Ok(fst)
+}
+
+/// Checks that every node reachable in the automaton decodes and is shaped as a builder
+/// writes it, so that no query on it can panic, loop or answer out of order: each node
+/// decodes inside the bytes; its transitions have strictly increasing inputs, each found
+/// again by its input, and each leads to a lower address (a builder writes a node after
+/// every node it points to, so there is no cycle); the outputs along every path add up
+/// without overflow; and the paths spell exactly `words` words.
+///
+/// One pass over the nodes, each visited once. `fst` checks only its header when opening
+/// and panics on a malformed node, so the walk runs under `catch_unwind` (see
+/// [`quietly`]): a damaged node is reported as an error, not printed.
+fn check_automaton<D: AsRef<[u8]>>(fst: &Fst<D>, words: u64) -> std::result::Result<(), String> {
+    let walk = || -> std::result::Result<(), String> {
+        // Per finished node: the words below it and the largest output sum of a path.
+        let mut done: std::collections::HashMap<usize, (u64, u64)> = Default::default();
+        let overflow = || "outputs along a path overflow 64 bits".to_string();
+        // (node address, next transition to visit)
+        let mut stack: Vec<(usize, usize)> = vec![(fst.root().addr(), 0)];
+        check_node(&fst.root())?;
+        while let Some(&mut (addr, ref mut next)) = stack.last_mut() {
+            let node = fst.node(addr);
+            if *next < node.len() {
+                let t = node.transition(*next);
+                *next += 1;
+                if !done.contains_key(&t.addr) {
+                    let child = fst.node(t.addr);
+                    check_node(&child)?;
+                    stack.push((t.addr, 0));
+                }
+                continue;
+            }
+            let (mut below, mut most) = if node.is_final() {
+                (1u64, node.final_output().value())
+            } else {
+                (0, 0)
+            };
+            for t in node.transitions() {
+                let (w, out) = done[&t.addr];
+                below = below.saturating_add(w);
+                most = most.max(t.out.value().checked_add(out).ok_or_else(overflow)?);
+            }
+            if below > words {
+                return Err(format!(
+                    "the automaton holds more than the {words} words its header promises"
+                ));
+            }
+            done.insert(addr, (below, most));
+            stack.pop();
+        }
+        let (found, _) = done[&fst.root().addr()];
+        if found == words {
+            Ok(())
+        } else {
+            Err(format!(
+                "the automaton's paths spell {found} words, its header promises {words}"
+            ))
+        }
+    };
+    quietly(walk).unwrap_or_else(|_| Err("a node of the automaton does not decode".to_string()))
+}
+
+thread_local! {
+    /// Set while this thread walks an automaton: its panics are caught and reported as
+    /// errors, so the panic hook stays silent for them.
+    static WALKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, catching a panic without the panic hook printing it. The first call wraps
+/// the process's hook (whatever it is then) in one that stays silent on a thread inside
+/// `quietly` and calls the wrapped hook everywhere else.
+fn quietly<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    static WRAP: std::sync::Once = std::sync::Once::new();
+    WRAP.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !WALKING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    WALKING.with(|w| w.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    WALKING.with(|w| w.set(false));
+    r
+}
+
+/// The checks of [`check_automaton`] on one node's own transitions.
+fn check_node(node: &fst::raw::Node<'_>) -> std::result::Result<(), String> {
+    let mut last: Option<u8> = None;
+    for (i, t) in node.transitions().enumerate() {
+        if last.is_some_and(|l| l >= t.inp) {
+            return Err(format!("node {} has transitions out of order", node.addr()));
+        }
+        last = Some(t.inp);
+        if t.addr >= node.addr() {
+            return Err(format!(
+                "node {} points forward to node {}",
+                node.addr(),
+                t.addr
+            ));
+        }
+        if node.find_input(t.inp) != Some(i) {
+            return Err(format!(
+                "node {} does not find its own input {}",
+                node.addr(),
+                t.inp
+            ));
+        }
+    }
+    // Large nodes look inputs up in an index: it must not send an absent input anywhere.
+    if node.len() >= 16 {
+        for b in 0..=255u8 {
+            if let Some(i) = node.find_input(b) {
+                if node.transition(i).inp != b {
+                    return Err(format!("node {} indexes input {b} wrongly", node.addr()));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The smallest byte string greater than every string starting with `prefix`, if any.
@@ -312,18 +434,19 @@ macro_rules! shared_methods {
             /// `&[u8]`, or a memory map.
             ///
             /// Checks the frame's magic, version, kind, lengths and CRC-32 (one pass over
-            /// the bytes, which also pages a memory map in once) and fst's header; queries
-            /// then read the bytes in place.
+            /// the bytes, which also pages a memory map in once), fst's header, and every
+            /// node of the automaton (one walk visiting each node once); queries then read
+            /// the bytes in place.
             ///
             /// # Errors
             ///
             /// Any frame error (see [`codec`](crate::codec)): truncated, padded, damaged or
-            /// wrong-kind bytes; [`Error::Corrupt`] if the automaton's header or word count
-            /// does not match.
-            ///
-            /// The CRC detects damage, not malice: `fst` does not validate its node
-            /// encoding, so a frame *crafted* with a correct checksum around a malformed
-            /// automaton could still make a query panic. Open only files you wrote.
+            /// wrong-kind bytes; [`Error::Corrupt`] if the automaton's header, a node or
+            /// the word count does not match. The walk refuses a frame *crafted* with a
+            /// correct checksum around a malformed automaton too (nodes that do not decode,
+            /// transitions out of order or pointing forward, output sums that overflow, a
+            /// word count its paths do not spell), so no query on an opened DAWG panics or
+            /// loops.
             ///
             /// # Example
             ///
