@@ -10,6 +10,7 @@
 //! then queries read the payload in place: the bytes may be a `Vec<u8>`, a `&[u8]` or a
 //! memory map (see [`Dawg::open`]).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Bound, RangeBounds};
 use std::path::Path;
@@ -230,20 +231,20 @@ fn open_frame<D: AsRef<[u8]>>(data: D, kind: Kind) -> Result<Fst<FrameBytes<D>>>
 fn check_automaton<D: AsRef<[u8]>>(fst: &Fst<D>, words: u64) -> std::result::Result<(), String> {
     let walk = || -> std::result::Result<(), String> {
         // Per finished node: the words below it and the largest output sum of a path.
-        let mut done: std::collections::HashMap<usize, (u64, u64)> = Default::default();
+        let mut done: HashMap<usize, (u64, u64), AddrHash> = HashMap::default();
         let overflow = || "outputs along a path overflow 64 bits".to_string();
-        // (node address, next transition to visit)
-        let mut stack: Vec<(usize, usize)> = vec![(fst.root().addr(), 0)];
-        check_node(&fst.root())?;
-        while let Some(&mut (addr, ref mut next)) = stack.last_mut() {
-            let node = fst.node(addr);
+        // (node, next transition to visit)
+        let root = fst.root();
+        check_node(&root)?;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
             if *next < node.len() {
                 let t = node.transition(*next);
                 *next += 1;
                 if !done.contains_key(&t.addr) {
                     let child = fst.node(t.addr);
                     check_node(&child)?;
-                    stack.push((t.addr, 0));
+                    stack.push((child, 0));
                 }
                 continue;
             }
@@ -262,7 +263,7 @@ fn check_automaton<D: AsRef<[u8]>>(fst: &Fst<D>, words: u64) -> std::result::Res
                     "the automaton holds more than the {words} words its header promises"
                 ));
             }
-            done.insert(addr, (below, most));
+            done.insert(node.addr(), (below, most));
             stack.pop();
         }
         let (found, _) = done[&fst.root().addr()];
@@ -275,6 +276,36 @@ fn check_automaton<D: AsRef<[u8]>>(fst: &Fst<D>, words: u64) -> std::result::Res
         }
     };
     quietly(walk).unwrap_or_else(|_| Err("a node of the automaton does not decode".to_string()))
+}
+
+/// A multiply-shift hash for node addresses (distinct integers, not chosen by an attacker
+/// to collide any more than the file's size allows), several times cheaper than SipHash
+/// on the walk of every node.
+#[derive(Clone, Copy, Default)]
+struct AddrHash;
+
+impl std::hash::BuildHasher for AddrHash {
+    type Hasher = AddrHasher;
+    fn build_hasher(&self) -> AddrHasher {
+        AddrHasher(0)
+    }
+}
+
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 ^ self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 ^= self.0 >> 29;
+    }
 }
 
 thread_local! {
