@@ -477,7 +477,8 @@ macro_rules! shared_methods {
             /// correct checksum around a malformed automaton too (nodes that do not decode,
             /// transitions out of order or pointing forward, output sums that overflow, a
             /// word count its paths do not spell), so no query on an opened DAWG panics or
-            /// loops.
+            /// loops. (`fst` panics on a node it cannot decode and the walk catches that,
+            /// so a build with `panic = "abort"` aborts on such a frame instead.)
             ///
             /// # Example
             ///
