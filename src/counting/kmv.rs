@@ -184,13 +184,22 @@ impl<S: ItemHasher> Kmv<S> {
         }
     }
 
+    /// Flushes, then makes sure at least `pending_room()` hashes fit before the next flush
+    /// (up to the full size `k + pending_room()`), so that each sort is paid for by that
+    /// many inserts. Growing only when the flush freed nothing made a stream of repeats
+    /// below `k` sort the whole buffer on almost every insert.
     #[cold]
     fn make_room(&mut self) {
         self.flush();
-        if self.values.len() == self.values.capacity() {
-            let cap = self.values.capacity();
-            let target = (cap * 2).max(16).min(self.k + self.pending_room());
-            self.values.reserve_exact(target - cap);
+        let (len, cap, room) = (
+            self.values.len(),
+            self.values.capacity(),
+            self.pending_room(),
+        );
+        let full_size = self.k + room;
+        if cap - len < room && cap < full_size {
+            let target = (cap * 2).max(16).max(len + room).min(full_size);
+            self.values.reserve_exact(target - len);
         }
     }
 

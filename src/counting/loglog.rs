@@ -195,13 +195,15 @@ impl Registers {
     }
 
     fn decode(dec: &mut Decoder<'_>, m: usize, structure: &'static str) -> Result<Self> {
-        // Check the payload holds every word before allocating them.
+        // Check the payload holds every word before allocating them: a short frame with a
+        // high precision must not make the decoder allocate what its bytes do not justify.
         let needed = 8 * m.div_ceil(PER_WORD);
-        if dec.payload().remaining() < needed {
+        let available = dec.payload().remaining();
+        if available < needed {
             return Err(Error::Truncated {
-                what: "registers",
+                what: "payload",
                 needed: needed as u64,
-                available: dec.payload().remaining() as u64,
+                available: available as u64,
             });
         }
         let mut regs = Self::new(m);

@@ -1,0 +1,588 @@
+//! Hostile bytes for every decoder, with no nightly toolchain: the plain-test twin of the
+//! fuzz targets in `fuzz/`.
+//!
+//! Each decoder gets at least 100,000 seeded inputs: random bytes, and valid encodings of
+//! non-trivial structures with bit flips, overwritten bytes, truncated or padded payloads,
+//! inflated length and count fields, spliced frames and relabelled kinds. Most mutations
+//! re-seal the frame (fix its lengths and CRC-32) so that the structure's own checks run,
+//! not just the checksum. Every input must give `Ok` or `Err` without panicking, in bounded
+//! time, with a peak of heap bytes during the decode of at most a small multiple of the
+//! input's length (every byte a decode allocates, counted by dhat in testing mode); whatever decodes
+//! must survive its own round trip unchanged.
+//!
+//! A plain `main` (`harness = false`): dhat's allocator measures one decode at a time on
+//! one thread. `cargo test --test hostile -- write_fuzz_seeds` writes the valid encodings as
+//! seed corpora for the fuzz targets (`fuzz/corpus/decode_*`).
+
+use std::fmt::Debug;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use lessram::codec::{Codec, FRAME_OVERHEAD, HEADER_LEN, Kind};
+use lessram::counting::SplitMix64;
+use lessram::{
+    BloomFilter, BloomLayout, Dawg, DawgMap, DistinctCount, Error, HyperLogLog, Kmv, LogLog,
+    Membership, MorrisArray, MorrisCounter, ScalingBloomFilter, SuperLogLog, Trie,
+};
+
+// dhat's allocator passes allocations straight through while no profiler runs; while one
+// runs, `HeapStats::total_bytes` counts every byte allocated, which bounds the peak.
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+// ---------------------------------------------------------------------------------------
+// Valid encodings of non-trivial structures of every kind.
+
+fn mix(i: u64) -> u64 {
+    SplitMix64::new(i).next_word()
+}
+
+/// Every saved kind.
+const KINDS: [Kind; 11] = [
+    Kind::MorrisCounter,
+    Kind::MorrisArray,
+    Kind::Kmv,
+    Kind::LogLog,
+    Kind::SuperLogLog,
+    Kind::HyperLogLog,
+    Kind::BloomFilter,
+    Kind::ScalingBloomFilter,
+    Kind::Trie,
+    Kind::Dawg,
+    Kind::DawgMap,
+];
+
+fn samples() -> Vec<(Kind, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rng = SplitMix64::new(7);
+    for (base, exp) in [(1.1, 0u8), (2.0, 37), (1.001, 255)] {
+        let c = MorrisCounter::from_exponent(base, exp).unwrap();
+        out.push((Kind::MorrisCounter, c.to_bytes()));
+    }
+    let mut a = MorrisArray::new(40, 1.2, 3).unwrap();
+    for i in 0..2_000 {
+        let _ = a.increment(i % 40);
+    }
+    out.push((Kind::MorrisArray, a.to_bytes()));
+    out.push((
+        Kind::MorrisArray,
+        MorrisArray::new(1, 16.0, 0).unwrap().to_bytes(),
+    ));
+    for (k, n) in [(2, 1), (64, 1_000), (300, 120)] {
+        let mut s = Kmv::new(k).unwrap();
+        (0..n).for_each(|i| s.insert_hash(mix(i)));
+        out.push((Kind::Kmv, s.to_bytes()));
+    }
+    for p in [4, 7] {
+        let mut ll = LogLog::new(p).unwrap();
+        let mut sll = SuperLogLog::new(p).unwrap();
+        for i in 0..5_000 {
+            ll.insert_hash(mix(i));
+            sll.insert_hash(mix(i));
+        }
+        out.push((Kind::LogLog, ll.to_bytes()));
+        out.push((Kind::SuperLogLog, sll.to_bytes()));
+    }
+    // Sparse, dense with HIP, and dense after a merge (no HIP).
+    let mut sparse = HyperLogLog::new(10).unwrap();
+    (0..40).for_each(|i| sparse.insert_hash(mix(i)));
+    out.push((Kind::HyperLogLog, sparse.to_bytes()));
+    for p in [4, 9] {
+        let mut dense = HyperLogLog::new(p).unwrap();
+        (0..3_000).for_each(|i| dense.insert_hash(mix(i)));
+        out.push((Kind::HyperLogLog, dense.to_bytes()));
+        let mut other = HyperLogLog::new(p).unwrap();
+        (0..3_000).for_each(|i| other.insert_hash(mix(i + 10_000)));
+        dense.merge(&other).unwrap();
+        out.push((Kind::HyperLogLog, dense.to_bytes()));
+    }
+    for layout in [BloomLayout::Classic, BloomLayout::Blocked] {
+        let mut b = BloomFilter::builder()
+            .layout(layout)
+            .for_items(200, 0.05)
+            .unwrap();
+        let mut s = ScalingBloomFilter::builder(8, 0.05)
+            .layout(layout)
+            .build()
+            .unwrap();
+        for _ in 0..100 {
+            let x = rng.next_word();
+            b.insert(&x);
+            s.insert(&x);
+        }
+        assert!(s.filters() >= 3);
+        out.push((Kind::BloomFilter, b.to_bytes()));
+        out.push((Kind::ScalingBloomFilter, s.to_bytes()));
+    }
+    out.push((
+        Kind::BloomFilter,
+        BloomFilter::with_bits(1, 1).unwrap().to_bytes(),
+    ));
+    // Word stores: shared prefixes and suffixes, repeats, an empty word, non-UTF-8 bytes.
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    for i in 0..60u64 {
+        let stem = ["in", "inter", "re", "un", "", "\u{e9}t\u{e9}"][(i % 6) as usize];
+        let end = ["", "s", "ed", "ing", "ation"][(mix(i) % 5) as usize];
+        words
+            .push(format!("{stem}{}{end}", ["act", "port", "view"][(i % 3) as usize]).into_bytes());
+    }
+    words.push(Vec::new());
+    words.push(vec![0xff, 0x00, 0xfe]);
+    let trie: Trie = words.iter().chain(&words[..10]).collect();
+    out.push((Kind::Trie, trie.to_bytes()));
+    out.push((Kind::Trie, Trie::new().to_bytes()));
+    out.push((Kind::Dawg, Dawg::from_trie(&trie).to_bytes()));
+    out.push((Kind::Dawg, Dawg::from_words(["a"]).unwrap().to_bytes()));
+    out.push((Kind::DawgMap, DawgMap::from_trie(&trie).to_bytes()));
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding, with the checks every input must pass.
+
+fn round_trip<T: Codec + PartialEq + Debug>(bytes: &[u8]) -> lessram::Result<()> {
+    let x = T::from_bytes(bytes)?;
+    let again = T::from_bytes(&x.to_bytes()).expect("a re-encoded structure decodes");
+    assert_eq!(x, again, "a decoded structure changed in its round trip");
+    Ok(())
+}
+
+/// Only the decode, dropping the result.
+fn from_bytes(kind: Kind, bytes: &[u8]) -> lessram::Result<()> {
+    match kind {
+        Kind::MorrisCounter => MorrisCounter::from_bytes(bytes).map(drop),
+        Kind::MorrisArray => MorrisArray::from_bytes(bytes).map(drop),
+        Kind::Kmv => Kmv::from_bytes(bytes).map(drop),
+        Kind::LogLog => LogLog::from_bytes(bytes).map(drop),
+        Kind::SuperLogLog => SuperLogLog::from_bytes(bytes).map(drop),
+        Kind::HyperLogLog => HyperLogLog::from_bytes(bytes).map(drop),
+        Kind::BloomFilter => BloomFilter::from_bytes(bytes).map(drop),
+        Kind::ScalingBloomFilter => ScalingBloomFilter::from_bytes(bytes).map(drop),
+        Kind::Trie => Trie::from_bytes(bytes).map(drop),
+        Kind::Dawg => Dawg::from_bytes(bytes).map(drop),
+        Kind::DawgMap => DawgMap::from_bytes(bytes).map(drop),
+        other => panic!("no decoder for {other}"),
+    }
+}
+
+/// Decodes, then checks the round trip of what decoded.
+fn decode(kind: Kind, bytes: &[u8]) -> lessram::Result<()> {
+    match kind {
+        Kind::MorrisCounter => round_trip::<MorrisCounter>(bytes),
+        Kind::MorrisArray => round_trip::<MorrisArray>(bytes),
+        Kind::Kmv => round_trip::<Kmv>(bytes),
+        Kind::LogLog => round_trip::<LogLog>(bytes),
+        Kind::SuperLogLog => round_trip::<SuperLogLog>(bytes),
+        Kind::HyperLogLog => round_trip::<HyperLogLog>(bytes),
+        Kind::BloomFilter => round_trip::<BloomFilter>(bytes),
+        Kind::ScalingBloomFilter => round_trip::<ScalingBloomFilter>(bytes),
+        Kind::Trie => round_trip::<Trie>(bytes),
+        Kind::Dawg => round_trip::<Dawg>(bytes),
+        Kind::DawgMap => round_trip::<DawgMap>(bytes),
+        other => panic!("no decoder for {other}"),
+    }
+}
+
+/// Heap a decode may hold: a small multiple of the input, plus a constant for the fixed
+/// tables some structures own (a Morris array's 2 KiB table) and error messages.
+fn allowed_heap(input_len: usize) -> usize {
+    4 * input_len + 16 * 1024
+}
+
+fn message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Decodes with the allocation and time checks; returns whether it decoded.
+///
+/// Must run under a dhat profiler in testing mode. The heap check bounds every byte the
+/// decode allocates (`total_bytes`), which bounds its peak; the round trip of what decodes
+/// runs after the measurement.
+fn decode_checked(kind: Kind, bytes: &[u8]) -> bool {
+    let start = Instant::now();
+    let before = dhat::HeapStats::get().total_bytes;
+    let result = catch_unwind(AssertUnwindSafe(|| from_bytes(kind, bytes)));
+    let allocated = dhat::HeapStats::get().total_bytes - before;
+    let took = start.elapsed();
+    let shown = &bytes[..bytes.len().min(96)];
+    let decoded = match result {
+        Ok(decoded) => decoded,
+        Err(payload) => panic!(
+            "{kind}: decoding panicked ({}) on {} bytes {shown:02x?}",
+            message(payload.as_ref()),
+            bytes.len()
+        ),
+    };
+    assert!(
+        allocated <= allowed_heap(bytes.len()) as u64,
+        "{kind}: decoding {} bytes allocated {allocated} heap bytes ({:?}); input {shown:02x?}",
+        bytes.len(),
+        decoded.as_ref().map(drop)
+    );
+    assert!(
+        took < Duration::from_secs(1),
+        "{kind}: decoding {} bytes took {took:?}",
+        bytes.len()
+    );
+    if decoded.is_ok() {
+        if let Err(e) = catch_unwind(AssertUnwindSafe(|| decode(kind, bytes))) {
+            panic!(
+                "{kind}: round trip panicked ({}) on {shown:02x?}",
+                message(e.as_ref())
+            );
+        }
+    }
+    decoded.is_ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// Mutations.
+
+/// The frame's parameter and payload lengths, if its header is intact enough to say.
+fn layout_of(bytes: &[u8]) -> Option<(usize, usize)> {
+    let plen = u32::from_le_bytes(bytes.get(16..20)?.try_into().ok()?) as usize;
+    let at = HEADER_LEN.checked_add(plen)?;
+    let nlen = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+    Some((plen, usize::try_from(nlen).ok()?))
+}
+
+/// Rewrites the frame's lengths to fit its parameters and payload as they now are and
+/// appends a fresh CRC-32, so the structure's decoder (not the frame) judges the content.
+/// `params` and `payload` are the (possibly changed) parts of a valid frame's header.
+fn seal(header: &[u8], params: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(FRAME_OVERHEAD + params.len() + payload.len());
+    v.extend_from_slice(&header[..16]);
+    v.extend_from_slice(&(params.len() as u32).to_le_bytes());
+    v.extend_from_slice(params);
+    v.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    v.extend_from_slice(payload);
+    let crc = crc32fast::hash(&v);
+    v.extend_from_slice(&crc.to_le_bytes());
+    v
+}
+
+/// Replaces the last four bytes by the CRC-32 of the rest.
+fn reseal_crc(v: &mut [u8]) {
+    if v.len() >= 4 {
+        let n = v.len() - 4;
+        let crc = crc32fast::hash(&v[..n]);
+        v[n..].copy_from_slice(&crc.to_le_bytes());
+    }
+}
+
+/// Values that make length and count fields lie.
+fn inflated(rng: &mut SplitMix64, len: usize) -> u64 {
+    let len = len as u64;
+    match rng.next_word() % 9 {
+        0 => u64::MAX,
+        1 => u64::MAX / 8 + 1,
+        2 => 1 << 32,
+        3 => 1 << 40,
+        4 => len + 1,
+        5 => len.saturating_mul(1_000),
+        6 => (1 << 26) + 1,
+        7 => 1 << 20,
+        _ => rng.next_word() >> (rng.next_word() % 64),
+    }
+}
+
+fn below(rng: &mut SplitMix64, n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        (rng.next_word() % n as u64) as usize
+    }
+}
+
+/// One hostile input, derived from a valid frame `valid` of kind `kind` (and sometimes
+/// another frame `other`); returns the kind whose decoder should read it.
+fn mutate(rng: &mut SplitMix64, kind: Kind, valid: &[u8], other: &[u8]) -> (Kind, Vec<u8>) {
+    let (plen, nlen) = layout_of(valid).expect("a valid frame");
+    let params = &valid[HEADER_LEN..HEADER_LEN + plen];
+    let payload = &valid[HEADER_LEN + plen + 8..HEADER_LEN + plen + 8 + nlen];
+    let mut params = params.to_vec();
+    let mut payload = payload.to_vec();
+    let header = &valid[..HEADER_LEN];
+    match rng.next_word() % 12 {
+        // Random bytes, sometimes behind a valid header.
+        0 => {
+            let n = below(rng, 600);
+            let mut v: Vec<u8> = (0..n).map(|_| rng.next_word() as u8).collect();
+            if rng.next_word() & 1 == 0 && v.len() >= HEADER_LEN {
+                v[..HEADER_LEN].copy_from_slice(header);
+                reseal_crc(&mut v);
+            }
+            (kind, v)
+        }
+        // One to three distinct bit flips anywhere, checksum left alone: CRC-32 detects
+        // every error of up to three bits in frames this short, so all are rejected.
+        1 => {
+            let mut v = valid.to_vec();
+            let mut bits = Vec::new();
+            while bits.len() < 1 + below(rng, 3) {
+                let bit = below(rng, v.len() * 8);
+                if !bits.contains(&bit) {
+                    bits.push(bit);
+                }
+            }
+            for bit in bits {
+                v[bit / 8] ^= 1 << (bit % 8);
+            }
+            assert!(decode(kind, &v).is_err(), "{kind}: a flipped frame decoded");
+            (kind, v)
+        }
+        // Truncation anywhere, checksum left alone (must be rejected).
+        2 => {
+            let v = valid[..below(rng, valid.len())].to_vec();
+            assert!(
+                decode(kind, &v).is_err(),
+                "{kind}: a truncated frame decoded"
+            );
+            (kind, v)
+        }
+        // Bit flips in parameters or payload, resealed.
+        3 | 4 => {
+            for _ in 0..1 + below(rng, 3) {
+                let part = if rng.next_word() % 4 == 0 || payload.is_empty() {
+                    &mut params
+                } else {
+                    &mut payload
+                };
+                if !part.is_empty() {
+                    let bit = below(rng, part.len() * 8);
+                    part[bit / 8] ^= 1 << (bit % 8);
+                }
+            }
+            (kind, seal(header, &params, &payload))
+        }
+        // Overwritten bytes with edge values, resealed.
+        5 => {
+            let part = if rng.next_word() & 1 == 0 {
+                &mut params
+            } else {
+                &mut payload
+            };
+            if !part.is_empty() {
+                let at = below(rng, part.len());
+                part[at] = [0, 1, 0x7f, 0x80, 0xff, 64, 255, 2][below(rng, 8)];
+            }
+            (kind, seal(header, &params, &payload))
+        }
+        // An inflated 8- or 4-byte field (a count, a length, a size), resealed.
+        6 | 7 => {
+            let part = if rng.next_word() % 3 == 0 {
+                &mut params
+            } else {
+                &mut payload
+            };
+            let value = inflated(rng, part.len());
+            let width = if rng.next_word() & 1 == 0 { 8 } else { 4 };
+            if part.len() >= width {
+                let at = below(rng, part.len() - width + 1);
+                part[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
+            }
+            (kind, seal(header, &params, &payload))
+        }
+        // Truncated or padded payload or parameters, resealed.
+        8 => {
+            let part = if rng.next_word() % 3 == 0 {
+                &mut params
+            } else {
+                &mut payload
+            };
+            if rng.next_word() & 1 == 0 {
+                let keep = below(rng, part.len() + 1);
+                part.truncate(keep);
+            } else {
+                let extra = 1 + below(rng, 16);
+                part.extend((0..extra).map(|_| rng.next_word() as u8));
+            }
+            (kind, seal(header, &params, &payload))
+        }
+        // Inflated frame lengths (parameters or payload), checksum resealed.
+        9 => {
+            let mut v = valid.to_vec();
+            let value = inflated(rng, v.len());
+            if rng.next_word() & 1 == 0 {
+                v[16..20].copy_from_slice(&(value as u32).to_le_bytes());
+            } else {
+                let at = HEADER_LEN + plen;
+                v[at..at + 8].copy_from_slice(&value.to_le_bytes());
+            }
+            reseal_crc(&mut v);
+            (kind, v)
+        }
+        // Another kind's parameters and payload under this kind's header.
+        10 => {
+            let (oplen, onlen) = layout_of(other).expect("a valid frame");
+            let op = &other[HEADER_LEN..HEADER_LEN + oplen];
+            let on = &other[HEADER_LEN + oplen + 8..HEADER_LEN + oplen + 8 + onlen];
+            (kind, seal(header, op, on))
+        }
+        // Spliced: this frame's parameters with a mix of both payloads.
+        _ => {
+            let (oplen, onlen) = layout_of(other).expect("a valid frame");
+            let on = &other[HEADER_LEN + oplen + 8..HEADER_LEN + oplen + 8 + onlen];
+            let cut = below(rng, payload.len() + 1);
+            let from = below(rng, on.len() + 1);
+            payload.truncate(cut);
+            payload.extend_from_slice(&on[from..]);
+            (kind, seal(header, &params, &payload))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+
+/// Inputs that once broke a decoder (from this test or the fuzz targets), replayed with
+/// every check: each file is named after what it found.
+const REGRESSIONS: &[(Kind, &[u8])] = &[
+    // LogLog sized its registers from the precision before checking that the payload held
+    // them: 41 bytes claiming precision 15 made it allocate 21,848 bytes.
+    (
+        Kind::LogLog,
+        include_bytes!("fuzz_regressions/loglog-high-precision-short-payload.bin"),
+    ),
+    // A DAWG whose automaton has one flipped bit under a recomputed CRC: `fst` opened it
+    // (it checks only its header) and its first query panicked inside `fst`. Opening now
+    // walks every node and refuses it.
+    (
+        Kind::Dawg,
+        include_bytes!("fuzz_regressions/dawg-malformed-node-valid-crc.bin"),
+    ),
+];
+
+fn regressions_stay_fixed() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    for (kind, bytes) in REGRESSIONS {
+        decode_checked(*kind, bytes);
+    }
+    assert!(matches!(
+        Dawg::from_bytes(REGRESSIONS[1].1),
+        Err(Error::Corrupt { .. })
+    ));
+}
+
+/// Inputs per decoder.
+const PER_KIND: usize = 100_000;
+
+fn every_decoder_survives_100_000_hostile_inputs() {
+    let samples = samples();
+    let _profiler = dhat::Profiler::builder().testing().build();
+    for (kind, bytes) in &samples {
+        assert!(decode_checked(*kind, bytes), "{kind}: a valid sample");
+    }
+    let mut rng = SplitMix64::new(0x5eed);
+    for kind in KINDS {
+        let own: Vec<&Vec<u8>> = samples
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, b)| b)
+            .collect();
+        let mut decoded = 0usize;
+        for _ in 0..PER_KIND {
+            let valid = own[below(&mut rng, own.len())];
+            let other = &samples[below(&mut rng, samples.len())].1;
+            let (k, input) = mutate(&mut rng, kind, valid, other);
+            decoded += usize::from(decode_checked(k, &input));
+        }
+        // Some mutations keep the structure valid (a flipped register, a changed hash):
+        // the decoders must not be so strict that nothing survives, nor so lax that most
+        // garbage does.
+        eprintln!("{kind}: {decoded} of {PER_KIND} hostile inputs decoded");
+        assert!(
+            decoded > 0 && decoded < PER_KIND * 9 / 10,
+            "{kind}: {decoded} of {PER_KIND} hostile inputs decoded"
+        );
+    }
+}
+
+fn every_single_bit_flip_and_truncation_of_every_kind_is_rejected() {
+    for (kind, bytes) in samples() {
+        if bytes.len() > 4096 {
+            continue;
+        }
+        for bit in 0..bytes.len() * 8 {
+            let mut b = bytes.clone();
+            b[bit / 8] ^= 1 << (bit % 8);
+            assert!(
+                matches!(
+                    decode(kind, &b),
+                    Err(Error::ChecksumMismatch { .. }
+                        | Error::BadMagic { .. }
+                        | Error::UnsupportedVersion { .. }
+                        | Error::WrongKind { .. }
+                        | Error::Truncated { .. }
+                        | Error::Corrupt { .. })
+                ),
+                "{kind}: bit {bit} flipped"
+            );
+        }
+        for cut in 0..bytes.len() {
+            assert!(decode(kind, &bytes[..cut]).is_err(), "{kind}: cut at {cut}");
+        }
+        // And no frame decodes as another kind.
+        for other in KINDS.into_iter().filter(|k| *k != kind) {
+            assert!(
+                matches!(decode(other, &bytes), Err(Error::WrongKind { .. })),
+                "{kind} read as {other}"
+            );
+        }
+    }
+}
+
+/// Writes the valid samples as seed corpora of the fuzz targets.
+fn write_fuzz_seeds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    for (i, (kind, bytes)) in samples().into_iter().enumerate() {
+        let target = match kind {
+            Kind::MorrisCounter => "decode_morris_counter",
+            Kind::MorrisArray => "decode_morris_array",
+            Kind::Kmv => "decode_kmv",
+            Kind::LogLog => "decode_loglog",
+            Kind::SuperLogLog => "decode_superloglog",
+            Kind::HyperLogLog => "decode_hyperloglog",
+            Kind::BloomFilter => "decode_bloom",
+            Kind::ScalingBloomFilter => "decode_scaling_bloom",
+            Kind::Trie => "decode_trie",
+            Kind::Dawg => "decode_dawg",
+            Kind::DawgMap => "decode_dawg_map",
+            _ => continue,
+        };
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        // What `cargo test -- --list` expects of a harness.
+        println!("hostile: test");
+        return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "write_fuzz_seeds") {
+        write_fuzz_seeds();
+        return ExitCode::SUCCESS;
+    }
+    // The DAWG decoders catch the panics `fst` raises on malformed nodes and return an
+    // error; the default hook would print (and with RUST_BACKTRACE, symbolise: tens of MB)
+    // each of them. Panics that escape a decoder are reported with their input below.
+    std::panic::set_hook(Box::new(|_| {}));
+    let start = Instant::now();
+    regressions_stay_fixed();
+    println!("ok      {} fuzz regressions replayed", REGRESSIONS.len());
+    every_single_bit_flip_and_truncation_of_every_kind_is_rejected();
+    println!("ok      every single-bit flip and truncation of every kind is rejected");
+    every_decoder_survives_100_000_hostile_inputs();
+    println!("ok      every decoder survives {PER_KIND} hostile inputs");
+    println!("hostile: passed in {:.1?}", start.elapsed());
+    ExitCode::SUCCESS
+}
