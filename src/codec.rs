@@ -88,7 +88,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    /// Every kind, in byte order (for code that must cover them all, e.g. tests).
+    pub const ALL: &'static [Kind] = &[
         Kind::MorrisCounter,
         Kind::MorrisArray,
         Kind::Kmv,
@@ -105,7 +106,7 @@ impl Kind {
     /// The kind with this byte, if any.
     #[must_use]
     pub fn from_byte(b: u8) -> Option<Kind> {
-        Self::ALL.into_iter().find(|k| *k as u8 == b)
+        Self::ALL.iter().copied().find(|k| *k as u8 == b)
     }
 
     /// The structure's name, as in the crate's type names.
@@ -626,7 +627,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_byte() {
-        for k in Kind::ALL {
+        for &k in Kind::ALL {
             assert_eq!(Kind::from_byte(k as u8), Some(k));
         }
         assert_eq!(Kind::from_byte(0), None);
