@@ -73,7 +73,7 @@ impl ByteRegisters {
     #[inline(always)]
     fn insert_hash(&mut self, h: u64) {
         let i = (h >> (64 - self.p)) as usize;
-        let rank = ((h << self.p) | (1 << (self.p - 1))).leading_zeros() as u8 + 1;
+        let rank = (h | (1 << (64 - self.p))).trailing_zeros() as u8 + 1;
         let r = &mut self.regs[i];
         if rank > *r {
             *r = rank;
@@ -82,8 +82,9 @@ impl ByteRegisters {
 }
 
 /// lessram's dense update before this comparison was added: a 4-byte window (one byte
-/// earlier for the last group), the register shifted down to a byte, then compared. Kept
-/// to show what the hot path costs when written that way.
+/// earlier for the last group), the register shifted down to a byte, then compared, and the
+/// rank from leading zeros (`bsr`). Kept to show what the hot path costs when written that
+/// way.
 struct ShiftDownPacked {
     regs: Vec<u8>,
     p: u8,

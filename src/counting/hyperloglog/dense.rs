@@ -12,13 +12,19 @@ use super::estimator;
 /// Histogram slots: register values go up to `65 - p <= 61`.
 pub(super) const HIST_LEN: usize = 64;
 
-/// The index (top `p` bits) and rank (1 + leading zeros of the other `64 - p` bits, at most
-/// `65 - p`) of a hash.
+/// The index (top `p` bits) and rank (1 + trailing zeros of the other `64 - p` bits, at
+/// most `65 - p`) of a hash.
+///
+/// Trailing rather than leading zeros: the two are distributed alike, but `trailing_zeros`
+/// compiles to `tzcnt`, one fast instruction on every x86-64 with BMI1, while
+/// `leading_zeros` without a target feature compiles to `bsr`, which made the dense insert
+/// 1.4x slower on AMD (`cargo bench --bench bench -- hyperloglog/insert_hash`).
 #[inline(always)]
 pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     let index = (hash >> (64 - p)) as usize;
-    let rest = (hash << p) | (1u64 << (p - 1));
-    (index, rest.leading_zeros() as u8 + 1)
+    // A sentinel just above the rank bits caps the rank at 65 - p.
+    let rest = hash | (1u64 << (64 - p));
+    (index, rest.trailing_zeros() as u8 + 1)
 }
 
 /// Where register `i` starts: the byte holding its first bit (bit `6 i` of the array) and
@@ -220,7 +226,7 @@ impl Dense {
                 if v == 0 {
                     continue;
                 }
-                let rank = fold_rank(j, v, d);
+                let rank = fold_rank(j, v, d, other.precision);
                 let i = j >> d;
                 if rank > self.get(i) {
                     self.set(i, rank);
@@ -249,19 +255,20 @@ impl Dense {
     }
 }
 
-/// The rank at precision `p` of a register `j` holding `v > 0` at precision `p + d`.
+/// The rank at precision `p = high - d` of register `j` holding `v > 0` at precision
+/// `high`.
 ///
-/// The `d` low bits of `j` are the first `d` bits after the top `p` bits of the hash: if any
-/// is set, the rank is the position of the first one; if none is, the rank is `d` more
-/// than the rank the register held.
+/// At the lower precision the rank bits are the `d` low bits of `j` followed (towards the
+/// low end) by the rank bits at `high`. Trailing zeros count from the low end, so a rank
+/// below its maximum `65 - high` is unchanged; a maximal one (all of its bits zero) goes on
+/// into the low bits of `j`, up to the new maximum `65 - p` when those are zero too.
 #[inline]
-pub(super) fn fold_rank(j: usize, v: u8, d: u8) -> u8 {
-    let low = j & ((1usize << d) - 1);
-    if low == 0 {
-        v + d
+pub(super) fn fold_rank(j: usize, v: u8, d: u8, high: u8) -> u8 {
+    if v < max_rank(high) {
+        v
     } else {
-        // Leading zeros of `low` within its d bits, plus one.
-        d - (usize::BITS - low.leading_zeros()) as u8 + 1
+        let low = (j & ((1usize << d) - 1)) | (1usize << d);
+        v + low.trailing_zeros() as u8
     }
 }
 
@@ -271,14 +278,17 @@ mod tests {
 
     #[test]
     fn index_and_rank_follow_the_top_bits() {
-        // Top 4 bits 0b1010 -> register 10; next bit set -> rank 1.
-        assert_eq!(index_rank(0xA800_0000_0000_0000, 4), (10, 1));
-        // Next bits 0001 -> rank 4.
-        assert_eq!(index_rank(0xA100_0000_0000_0000, 4), (10, 4));
-        // All 60 bits after the index zero -> the maximum 61.
+        // Top 4 bits 0b1010 -> register 10; lowest bit set -> rank 1.
+        assert_eq!(index_rank(0xA000_0000_0000_0001, 4), (10, 1));
+        // Low bits ...1000 -> rank 4.
+        assert_eq!(index_rank(0xA000_0000_0000_0008, 4), (10, 4));
+        // All 60 bits below the index zero -> the maximum 61.
         assert_eq!(index_rank(0xF000_0000_0000_0000, 4), (15, 61));
         assert_eq!(index_rank(0, 18), (0, 47));
-        assert_eq!(index_rank(1, 18), (0, 46));
+        // The highest rank bit set, all below it zero -> 46.
+        assert_eq!(index_rank(1 << 45, 18), (0, 46));
+        // Index bits never count towards the rank.
+        assert_eq!(index_rank(u64::MAX << 46, 18), ((1 << 18) - 1, 47));
     }
 
     #[test]
@@ -316,12 +326,25 @@ mod tests {
             for (p, d) in [(4u8, 1u8), (10, 2), (12, 6), (4, 14)] {
                 let (j, v) = index_rank(hash, p + d);
                 let (i, want) = index_rank(hash, p);
-                assert_eq!((j >> d, fold_rank(j, v, d)), (i, want), "{hash:#x} {p} {d}");
+                assert_eq!(
+                    (j >> d, fold_rank(j, v, d, p + d)),
+                    (i, want),
+                    "{hash:#x} {p} {d}"
+                );
+                // The same hash with its rank bits at `p + d` cleared: a maximal rank there.
+                let hash = hash & !((1u64 << (64 - p - d)) - 1);
+                let (j, v) = index_rank(hash, p + d);
+                let (i, want) = index_rank(hash, p);
+                assert_eq!(
+                    (j >> d, fold_rank(j, v, d, p + d)),
+                    (i, want),
+                    "{hash:#x} {p} {d}"
+                );
             }
         }
         for (p, d) in [(4u8, 14u8), (12, 2)] {
             let (j, v) = index_rank(0, p + d);
-            assert_eq!(fold_rank(j, v, d), max_rank(p));
+            assert_eq!(fold_rank(j, v, d, p + d), max_rank(p));
         }
     }
 }

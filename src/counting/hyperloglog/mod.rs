@@ -52,7 +52,7 @@ enum Repr {
 ///   sparse form is full; the registers are then exactly those the hashes would have set.
 ///
 /// Hashes are 64 bits: the top `p` bits pick a register, the rank is one more than the
-/// number of leading zeros of the other `64 - p` bits (so ranks reach `65 - p` and the
+/// number of trailing zeros of the other `64 - p` bits (so ranks reach `65 - p` and the
 /// sketch does not saturate below about `2^64` distinct items).
 ///
 /// # Estimators
@@ -425,7 +425,7 @@ impl<S: ItemHasher> HyperLogLog<S> {
     ///
     /// ```
     /// let mut hll = lessram::HyperLogLog::new(4)?;
-    /// hll.insert_hash(0x3400_0000_0000_0000); // register 3, then bits 01: rank 2
+    /// hll.insert_hash(0x3000_0000_0000_0002); // register 3, low bits ...10: rank 2
     /// let mut want = vec![0u8; 16];
     /// want[3] = 2;
     /// assert_eq!(hll.registers(), want);
