@@ -375,16 +375,16 @@ macro_rules! sketch_common {
                 self.core.p
             }
 
-            /// The number of registers, `m = 2^p`.
+            /// Every register's value (the maximum rank seen), in index order: `2^p` of them,
+            /// as [`HyperLogLog::registers`](crate::HyperLogLog::registers) gives.
             #[must_use]
-            pub fn registers(&self) -> usize {
-                1 << self.core.p
+            pub fn registers(&self) -> Vec<u8> {
+                self.core.regs.values().collect()
             }
 
-            /// Every register's value (the maximum rank seen), in index order.
-            #[must_use]
-            pub fn register_values(&self) -> Vec<u8> {
-                self.core.regs.values().collect()
+            /// The number of registers, `m = 2^p`.
+            fn m(&self) -> usize {
+                1 << self.core.p
             }
 
             /// Encodes the sketch (see `docs/format.md`).
@@ -472,13 +472,13 @@ impl<S: ItemHasher> LogLog<S> {
     /// ```
     #[must_use]
     pub fn alpha(&self) -> f64 {
-        loglog_alpha(self.registers())
+        loglog_alpha(self.m())
     }
 
     /// The asymptotic relative standard error, `1.30 / sqrt(m)`.
     #[must_use]
     pub fn relative_std_error(&self) -> f64 {
-        1.30 / (self.registers() as f64).sqrt()
+        1.30 / (self.m() as f64).sqrt()
     }
 }
 
@@ -496,7 +496,7 @@ impl<S: ItemHasher> DistinctCount for LogLog<S> {
 
     /// `α_m · m · 2^(mean register)`.
     fn estimate(&self) -> f64 {
-        let m = self.registers();
+        let m = self.m();
         let sum: u64 = self.core.regs.values().map(u64::from).sum();
         if sum == 0 {
             // Every insert raises some register to a rank >= 1: all zero means nothing was
@@ -545,7 +545,7 @@ impl<S: ItemHasher> SuperLogLog<S> {
     /// The number of registers the truncated mean keeps, `m0 = ⌊0.7 m⌋`.
     #[must_use]
     pub fn kept_registers(&self) -> usize {
-        truncated_count(self.registers())
+        truncated_count(self.m())
     }
 
     /// The calibrated constant `α̃_m` this sketch's `m` uses.
@@ -566,7 +566,7 @@ impl<S: ItemHasher> SuperLogLog<S> {
     /// The relative standard error measured at this crate's calibration, `1.10 / sqrt(m)`.
     #[must_use]
     pub fn relative_std_error(&self) -> f64 {
-        1.10 / (self.registers() as f64).sqrt()
+        1.10 / (self.m() as f64).sqrt()
     }
 }
 
@@ -611,11 +611,11 @@ impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
     /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
     fn estimate(&self) -> f64 {
         let histogram = self.core.regs.histogram();
-        if histogram[0] as usize == self.registers() {
+        if histogram[0] as usize == self.m() {
             // Nothing inserted (see `LogLog::estimate`).
             return 0.0;
         }
-        self.alpha() * superloglog_raw(&histogram, self.registers())
+        self.alpha() * superloglog_raw(&histogram, self.m())
     }
 
     /// Register-wise maximum: the sketch of the union.
