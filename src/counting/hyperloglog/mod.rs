@@ -61,7 +61,8 @@ enum Repr {
 ///   estimator** (2017), computed from the register histogram the sketch keeps up to date:
 ///   relative standard error about `1.04 / sqrt(m)` over the whole range, with no empirical
 ///   bias tables and no switch between linear counting and the raw estimate, so no error
-///   bump anywhere (measured from 10 to 10^7 items in `tests/hyperloglog.rs`). It takes
+///   bump anywhere (tested from 10 to 10^7 items in `tests/hyperloglog.rs`, measured to
+///   10^9 in `docs/hyperloglog-accuracy.md`). It takes
 ///   `&self` and costs about a hundred nanoseconds, whatever `p`.
 /// * [`HyperLogLog::estimate_hip`]: the historic-inverse-probability (martingale) estimator
 ///   of Ting (2014) and Cohen (2015), relative standard error about `0.833 / sqrt(m)`, 20%
