@@ -47,6 +47,11 @@ pub(super) struct Dense {
     regs: Vec<u8>,
     /// `hist[k]`: how many registers hold `k`.
     hist: [u32; HIST_LEN],
+    /// The smallest register value (the lowest `k` with `hist[k] > 0`): a hash whose rank
+    /// is not above it cannot raise any register, so the insert skips the register read.
+    /// Past a few times `m` items that is most hashes (7 in 8 once every register is at
+    /// least 3).
+    floor: u8,
     /// Sum over registers below the maximum of `2^(64 - value)`: the probability that a new
     /// hash raises a register is `inv_sum / (m 2^64)`. Exact (an integer), so it does not
     /// drift.
@@ -65,6 +70,7 @@ impl Dense {
             precision,
             regs: vec![0; 3 * m / 4],
             hist,
+            floor: 0,
             inv_sum: (m as u128) << 64,
             hip: None,
         }
@@ -90,6 +96,7 @@ impl Dense {
             precision,
             regs: packed.to_vec(),
             hist: [0; HIST_LEN],
+            floor: 0,
             inv_sum: 0,
             hip: None,
         };
@@ -188,6 +195,9 @@ impl Dense {
         self.set(i, rank);
         self.hist[usize::from(old)] -= 1;
         self.hist[usize::from(rank)] += 1;
+        if old == self.floor && self.hist[usize::from(old)] == 0 {
+            self.floor = self.lowest_value();
+        }
         self.inv_sum = self.inv_sum - self.weight(old) + self.weight(rank);
     }
 
@@ -195,7 +205,14 @@ impl Dense {
     #[inline(always)]
     pub(super) fn insert_hash(&mut self, hash: u64) {
         let (i, rank) = index_rank(hash, self.precision);
-        self.update(i, rank);
+        if rank > self.floor {
+            self.update(i, rank);
+        }
+    }
+
+    /// The smallest register value, from the histogram.
+    fn lowest_value(&self) -> u8 {
+        self.hist.iter().position(|&c| c > 0).unwrap_or(0) as u8
     }
 
     /// Ertl's corrected raw estimate.
@@ -245,6 +262,7 @@ impl Dense {
             self.hist[usize::from(v)] += 1;
             self.inv_sum += self.weight(v);
         }
+        self.floor = self.lowest_value();
     }
 
     /// Registers equal and HIP estimates equal (bit for bit).
@@ -306,12 +324,47 @@ mod tests {
             d.update(i, v);
             want[i] = want[i].max(v);
             assert_eq!(d.registers(), want);
+            assert_eq!(d.floor, *want.iter().min().unwrap());
         }
         let mut hist = [0u32; HIST_LEN];
         want.iter().for_each(|&v| hist[usize::from(v)] += 1);
         assert_eq!(d.hist, hist);
         let rebuilt = Dense::from_packed(6, d.packed()).unwrap();
         assert_eq!((rebuilt.hist, rebuilt.inv_sum), (d.hist, d.inv_sum));
+    }
+
+    #[test]
+    fn skipping_ranks_at_the_floor_changes_nothing() {
+        // At p = 4 the floor rises within a few hundred hashes; every insert, skipped or
+        // not, must leave the registers, the summaries and the HIP estimate as a plain
+        // register-by-register maximum would.
+        let mut d = Dense::new(4);
+        d.hip = Some(0.0);
+        let mut want = vec![0u8; 16];
+        let mut state = 3u64;
+        let mut skipped = 0;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let hash = state ^ (state >> 29);
+            let (i, r) = index_rank(hash, 4);
+            skipped += usize::from(r <= d.floor);
+            let before = (d.hip, d.inv_sum);
+            d.insert_hash(hash);
+            if r <= want[i] {
+                assert_eq!((d.hip, d.inv_sum), before);
+            }
+            want[i] = want[i].max(r);
+            assert_eq!(d.registers(), want);
+            assert_eq!(d.floor, *want.iter().min().unwrap());
+        }
+        assert!(skipped > 10_000, "{skipped}");
+        let rebuilt = Dense::from_packed(4, d.packed()).unwrap();
+        assert_eq!(
+            (rebuilt.hist, rebuilt.inv_sum, rebuilt.floor),
+            (d.hist, d.inv_sum, d.floor)
+        );
     }
 
     #[test]
