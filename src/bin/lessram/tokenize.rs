@@ -168,32 +168,29 @@ impl Tally {
     }
 }
 
-/// The key of a token of `len < 16` bytes at `buf[start..]`, given that 16 bytes can be
-/// read from `start`: its first 8 bytes and the rest as two little-endian words, the bytes
-/// past `len` masked off. The token has at most 7 bytes past its first 8, so the second
-/// word's top byte is free; it holds `len`, which makes the key name exactly one token
-/// (`b"a"` and `b"a\0"` differ only in length).
+/// A token of `len < 16` bytes at `buf[start..]`, given that 16 bytes can be read from
+/// `start`: its first 8 bytes and the rest as two little-endian words, the bytes past `len`
+/// masked off.
 #[inline(always)]
-fn short_key(buf: &[u8], start: usize, len: usize) -> (u64, u64) {
+fn short_words(buf: &[u8], start: usize, len: usize) -> (u64, u64) {
     debug_assert!(len < 16 && start + 16 <= buf.len());
     let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"));
     let keep = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
     let k1 = word(start) & keep(len.min(8));
     let k2 = word(start + 8) & keep(len.saturating_sub(8));
-    (k1, k2 | (len as u64) << 56)
+    (k1, k2)
 }
 
-/// MurmurHash3 x64_128 (seed 0) of the token whose [`short_key`] is `(k1, k2)`:
-/// bit-identical to [`murmur3_x64_128`] (a test checks every length), but with no branch on
-/// the length. A short input is all tail: its first 8 bytes are `k1`, the rest `k2`, and
-/// mixing a zero key gives zero, so the bytes past the token are masked off instead of
-/// branched around.
+/// MurmurHash3 x64_128 (seed 0) of the `len`-byte token whose [`short_words`] are
+/// `(k1, k2)`: bit-identical to [`murmur3_x64_128`] (a test checks every length), but with
+/// no branch on the length. A short input is all tail: its first 8 bytes are `k1`, the rest
+/// `k2`, and mixing a zero key gives zero, so the bytes past the token are masked off
+/// instead of branched around.
 #[inline(always)]
-fn hash_short(k1: u64, k2: u64) -> u128 {
+fn hash_short(k1: u64, k2: u64, len: usize) -> u128 {
     const C1: u64 = 0x87c3_7b91_1142_53d5;
     const C2: u64 = 0x4cf5_ad43_2745_937f;
-    let len = k2 >> 56;
-    let k2 = k2 & (u64::MAX >> 8);
+    let len = len as u64;
     let fmix = |mut k: u64| {
         k ^= k >> 33;
         k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -232,7 +229,7 @@ fn space_bits(x: u64) -> u64 {
 /// The bitmask of separators among 64 bytes (bit `i` for byte `i`): 8 bytes at a time with
 /// [`space_bits`], whose 8 high bits one multiplication gathers into the top byte (the
 /// multiplier's set bits move bit `8j + 7` to bit `56 + j`, and no two partial products
-/// collide there). About 5x faster than a byte loop on the English corpus.
+/// collide there).
 #[inline(always)]
 fn space_mask(chunk: &[u8; 64]) -> u64 {
     const GATHER: u64 = 0x0002_0408_1020_4081;
@@ -313,8 +310,8 @@ fn hash_tokens(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>) {
     hashes.extend(marks.chunks_exact(2).map(|m| {
         let (start, end) = (m[0] as usize, m[1] as usize);
         if end - start < 16 && start + 16 <= block.len() {
-            let (k1, k2) = short_key(block, start, end - start);
-            hash_short(k1, k2)
+            let (k1, k2) = short_words(block, start, end - start);
+            hash_short(k1, k2, end - start)
         } else {
             murmur3_x64_128(&block[start..end], 0)
         }
@@ -416,8 +413,11 @@ mod tests {
                 })
                 .collect();
             for len in 0..16 {
-                let (k1, k2) = short_key(&bytes, 3, len);
-                assert_eq!(hash_short(k1, k2), murmur3_x64_128(&bytes[3..3 + len], 0));
+                let (k1, k2) = short_words(&bytes, 3, len);
+                assert_eq!(
+                    hash_short(k1, k2, len),
+                    murmur3_x64_128(&bytes[3..3 + len], 0)
+                );
             }
         }
     }
