@@ -9,8 +9,8 @@
 //! same tokens into a dense sketch, back to back, so both halves of a pair see the same
 //! machine; the median over the rounds of each pair's ratio is what the table reports
 //! (three runs in one spell agree within 0.04). The inputs are those of
-//! `benches/hyperloglog.rs`: 4,096
-//! distinct random lowercase 12-byte tokens, and a p = 14 sketch made dense by 10^6 hashes.
+//! `benches/hyperloglog.rs`: 4,096 distinct random lowercase 12-byte tokens, and a p = 14
+//! sketch made dense by 10^6 hashes.
 
 use std::hint::black_box;
 use std::time::Instant;
