@@ -377,22 +377,17 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             let hash = state ^ (state >> 29) ^ (state << 7);
             for (p, d) in [(4u8, 1u8), (10, 2), (12, 6), (4, 14)] {
-                let (j, v) = index_rank(hash, p + d);
-                let (i, want) = index_rank(hash, p);
-                assert_eq!(
-                    (j >> d, fold_rank(j, v, d, p + d)),
-                    (i, want),
-                    "{hash:#x} {p} {d}"
-                );
-                // The same hash with its rank bits at `p + d` cleared: a maximal rank there.
-                let hash = hash & !((1u64 << (64 - p - d)) - 1);
-                let (j, v) = index_rank(hash, p + d);
-                let (i, want) = index_rank(hash, p);
-                assert_eq!(
-                    (j >> d, fold_rank(j, v, d, p + d)),
-                    (i, want),
-                    "{hash:#x} {p} {d}"
-                );
+                // The hash, and the hash with its rank bits at `p + d` cleared (a maximal
+                // rank there, which continues into the index bits folded away).
+                for hash in [hash, hash & !((1u64 << (64 - p - d)) - 1)] {
+                    let (j, v) = index_rank(hash, p + d);
+                    let (i, want) = index_rank(hash, p);
+                    assert_eq!(
+                        (j >> d, fold_rank(j, v, d, p + d)),
+                        (i, want),
+                        "{hash:#x} {p} {d}"
+                    );
+                }
             }
         }
         for (p, d) in [(4u8, 14u8), (12, 2)] {
