@@ -171,6 +171,23 @@ pub(crate) fn register_benches(c: &mut Criterion) {
     });
     g.finish();
 
+    // One by one or as a batch, on 2^20 hashes per iteration: too many for the branch
+    // predictor to learn which of them the floor skips, as it can on a 4096-hash loop
+    // repeated (where the one-by-one loop looks faster than it is on a real stream).
+    let long = hashes(1 << 20, 4);
+    let mut g = c.benchmark_group("hyperloglog/insert 2^20 hashes p14 dense");
+    g.throughput(Throughput::Elements(long.len() as u64));
+    g.sample_size(20);
+    let mut s = ours.clone();
+    g.bench_function("lessram insert_hash, one by one", |b| {
+        b.iter(|| long.iter().for_each(|&h| s.insert_hash(black_box(h))))
+    });
+    let mut s = ours.clone();
+    g.bench_function("lessram insert_hashes", |b| {
+        b.iter(|| s.insert_hashes(black_box(&long).iter().copied()))
+    });
+    g.finish();
+
     // From empty to 4096 distinct hashes: the sparse phase and the switch to dense.
     let mut g = c.benchmark_group("hyperloglog/fill 4096 from empty p14");
     g.throughput(Throughput::Elements(BATCH as u64));

@@ -211,6 +211,29 @@ pub trait DistinctCount {
     /// Inserts an item already hashed to 64 uniformly distributed bits.
     fn insert_hash(&mut self, hash: u64);
 
+    /// Inserts many items already hashed, in order: the same result as calling
+    /// [`DistinctCount::insert_hash`] on each, and faster where a sketch can skip work
+    /// across a batch ([`HyperLogLog`] filters out, branch-free, the
+    /// hashes that cannot change a register).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::hash::Murmur3;
+    /// use lessram::{DistinctCount, HyperLogLog, ItemHasher};
+    ///
+    /// let hashes: Vec<u64> = (0..100_000u64).map(|i| Murmur3::new().hash_item(&i)).collect();
+    /// let (mut batch, mut one_by_one) = (HyperLogLog::new(12)?, HyperLogLog::new(12)?);
+    /// batch.insert_hashes(hashes.iter().copied());
+    /// hashes.iter().for_each(|&h| one_by_one.insert_hash(h));
+    /// assert_eq!(batch, one_by_one);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[inline]
+    fn insert_hashes<I: IntoIterator<Item = u64>>(&mut self, hashes: I) {
+        hashes.into_iter().for_each(|h| self.insert_hash(h));
+    }
+
     /// The estimated number of distinct items inserted.
     fn estimate(&self) -> f64;
 

@@ -248,6 +248,22 @@ fn hashes(max_len: usize) -> impl Strategy<Value = Vec<u64>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
+    /// `insert_hashes` builds the very sketch (registers, histogram, HIP estimate,
+    /// representation) that `insert_hash` on each hash in order does, from any starting
+    /// state: sparse, switching to dense inside the batch, or dense with a raised floor.
+    #[test]
+    fn prop_insert_hashes_equals_one_by_one(
+        p in 4u8..=10, before in hashes(3000), batch in hashes(3000)
+    ) {
+        let mut one_by_one = sketch(p, &before);
+        let mut batched = one_by_one.clone();
+        batch.iter().for_each(|&h| one_by_one.insert_hash(h));
+        batched.insert_hashes(batch.iter().copied());
+        prop_assert_eq!(&batched, &one_by_one);
+        prop_assert_eq!(batched.estimate_hip(), one_by_one.estimate_hip());
+        prop_assert_eq!(batched.registers(), one_by_one.registers());
+    }
+
     /// merge(a, b) holds the registers (and so the estimate) of one sketch fed both streams,
     /// whatever the representations and for b's precision equal to or above a's.
     #[test]

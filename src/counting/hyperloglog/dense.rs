@@ -210,6 +210,29 @@ impl Dense {
         }
     }
 
+    /// Inserts hashes in order, with the same result as [`Dense::insert_hash`] on each.
+    /// Candidates (rank above the smallest register as it was when the batch of candidates
+    /// began) are gathered branch-free, `CANDIDATES` at a time, and then inserted in order;
+    /// the others are dropped. Dropping is exact whatever the order: a hash whose rank is
+    /// not above the smallest register then is not above its own register at any later
+    /// time, since registers only grow.
+    pub(super) fn insert_hashes(&mut self, hashes: impl Iterator<Item = u64>) {
+        const CANDIDATES: usize = 64;
+        let mut kept = [0u64; CANDIDATES];
+        let mut n = 0usize;
+        let mut floor = self.floor;
+        for h in hashes {
+            kept[n % CANDIDATES] = h;
+            n += usize::from(index_rank(h, self.precision).1 > floor);
+            if n == CANDIDATES {
+                kept.iter().for_each(|&h| self.insert_hash(h));
+                n = 0;
+                floor = self.floor;
+            }
+        }
+        kept[..n].iter().for_each(|&h| self.insert_hash(h));
+    }
+
     /// The smallest register value, from the histogram.
     fn lowest_value(&self) -> u8 {
         self.hist.iter().position(|&c| c > 0).unwrap_or(0) as u8

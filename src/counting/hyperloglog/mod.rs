@@ -285,6 +285,38 @@ impl<S: ItemHasher> HyperLogLog<S> {
         }
     }
 
+    /// Inserts many hashes, in order: the same sketch as [`HyperLogLog::insert_hash`] on
+    /// each (registers, histogram and HIP estimate alike), faster once dense. A dense
+    /// sketch first drops, without a branch, every hash whose rank is not above its
+    /// smallest register (such a hash cannot change anything, whenever it comes), and only
+    /// the rest go through the insert: past a few times `m` items that is most hashes, and
+    /// the branch that skips them one by one mispredicts often.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{HyperLogLog, ItemHasher};
+    ///
+    /// let mut hll = HyperLogLog::new(14)?;
+    /// // Hashes computed elsewhere (say, once per item for several sketches).
+    /// let hashes: Vec<u64> = (0..1_000_000u64).map(|i| hll.hasher().hash_item(&i)).collect();
+    /// hll.insert_hashes(hashes.iter().copied());
+    /// assert!((hll.estimate() / 1e6 - 1.0).abs() < 0.05);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn insert_hashes<I: IntoIterator<Item = u64>>(&mut self, hashes: I) {
+        let mut hashes = hashes.into_iter();
+        loop {
+            match &mut self.repr {
+                Repr::Dense(d) => return d.insert_hashes(hashes),
+                Repr::Sparse(_) => match hashes.next() {
+                    Some(h) => self.insert_sparse(h),
+                    None => return,
+                },
+            }
+        }
+    }
+
     #[inline(never)]
     fn insert_sparse(&mut self, hash: u64) {
         if let Repr::Sparse(s) = &mut self.repr {
@@ -606,6 +638,10 @@ impl<S: ItemHasher> DistinctCount for HyperLogLog<S> {
     #[inline]
     fn insert_hash(&mut self, hash: u64) {
         HyperLogLog::insert_hash(self, hash);
+    }
+
+    fn insert_hashes<I: IntoIterator<Item = u64>>(&mut self, hashes: I) {
+        HyperLogLog::insert_hashes(self, hashes);
     }
 
     fn estimate(&self) -> f64 {
