@@ -76,9 +76,7 @@ where
         (self.params)(&self.inner)
     }
     fn insert_batch(&mut self, hashes: &[u128]) {
-        for &h in hashes {
-            self.inner.insert_hash(h as u64);
-        }
+        self.inner.insert_hashes(hashes.iter().map(|&h| h as u64));
     }
     fn estimate(&self) -> f64 {
         self.inner.estimate()
