@@ -23,6 +23,9 @@ pub(crate) struct Block([u64; 8]);
 
 const WORDS_PER_BLOCK: usize = 8;
 
+/// A key's bits in its block, as a mask of the block's eight words.
+pub(crate) type BlockMask = [u64; WORDS_PER_BLOCK];
+
 /// Maps `x` uniformly onto `0..n` (Lemire 2019, "Fast random integer generation in an
 /// interval"): the high 64 bits of the 128-bit product.
 #[inline(always)]
@@ -84,8 +87,8 @@ fn probes_while(h1: u64, h2: u64, k: u32, mut f: impl FnMut(usize, u64) -> bool)
 }
 
 /// The in-block bit positions of a key, as a mask of the block's eight words.
-#[cfg(test)]
-fn block_mask(h1: u64, h2: u64, k: u32) -> [u64; WORDS_PER_BLOCK] {
+#[inline(always)]
+pub(crate) fn block_mask(h1: u64, h2: u64, k: u32) -> BlockMask {
     let mut mask = [0u64; WORDS_PER_BLOCK];
     probes_while(h1, h2, k, |w, bit| {
         mask[w] |= bit;
@@ -102,6 +105,15 @@ fn remix(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     x ^ (x >> 33)
+}
+
+/// Starts loading the cache line of `block` (x86-64 only; elsewhere nothing).
+#[inline(always)]
+fn prefetch(block: &Block) {
+    #[cfg(target_arch = "x86_64")]
+    safe_arch::prefetch_t0(block);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = block;
 }
 
 /// A Bloom filter without its hasher: layout, shape and bits.
@@ -181,6 +193,36 @@ impl RawBloom {
     fn word(&self, word: u64) -> u64 {
         let w = word as usize;
         self.blocks[w / WORDS_PER_BLOCK].0[w % WORDS_PER_BLOCK]
+    }
+
+    /// Whether the key whose block mask is `mask` is present (blocked layout only): all
+    /// eight words tested, with no branch (see `ScalingBloomFilter::new_key`).
+    #[inline(always)]
+    pub(crate) fn contains_mask(&self, h1: u64, mask: &BlockMask) -> bool {
+        let b = &self.blocks[block_index(h1, self.blocks.len() as u64) as usize].0;
+        let mut missing = 0;
+        for w in 0..WORDS_PER_BLOCK {
+            missing |= mask[w] & !b[w];
+        }
+        missing == 0
+    }
+
+    /// Sets the key's bits from its block mask (blocked layout only).
+    #[inline(always)]
+    pub(crate) fn insert_mask(&mut self, h1: u64, mask: &BlockMask) {
+        let n = self.blocks.len() as u64;
+        let b = &mut self.blocks[block_index(h1, n) as usize].0;
+        for w in 0..WORDS_PER_BLOCK {
+            b[w] |= mask[w];
+        }
+    }
+
+    /// Asks the processor to start loading the key's block (blocked layout) without waiting
+    /// for it: a hint with no effect on results.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, h1: u64) {
+        let b = block_index(h1, self.blocks.len() as u64) as usize;
+        prefetch(&self.blocks[b]);
     }
 
     /// Sets the key's bits; returns whether any was zero.
@@ -445,6 +487,34 @@ mod tests {
         // `%`-free reduction is exact at the ends.
         assert_eq!(reduce(u64::MAX, bits), bits - 1);
         assert_eq!(reduce(0, bits), 0);
+    }
+
+    #[test]
+    fn mask_insert_and_test_match_probe_by_probe() {
+        // The scaling filter's insert sets and tests bits through the block mask; its
+        // queries and saved frames go probe by probe: both must see the same bits.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state ^ (state >> 29)
+        };
+        for k in [1, 3, 7, 8, 10, 16] {
+            let mut by_probe = RawBloom::new(BloomLayout::Blocked, 4096, k).unwrap();
+            let mut by_mask = by_probe.clone();
+            for _ in 0..300 {
+                let (h1, h2) = (next(), next());
+                by_probe.insert(h1, h2);
+                by_mask.insert_mask(h1, &block_mask(h1, h2, k));
+                assert!(by_probe == by_mask, "k = {k}");
+            }
+            for _ in 0..2000 {
+                let (h1, h2) = (next(), next());
+                let mask = block_mask(h1, h2, k);
+                assert_eq!(by_mask.contains_mask(h1, &mask), by_probe.contains(h1, h2));
+            }
+        }
     }
 
     #[test]
