@@ -4,11 +4,11 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::ScopedJoinHandle;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use flate2::read::MultiGzDecoder;
 
 use crate::progress::Progress;
@@ -143,121 +143,108 @@ impl<R: Read> Read for Labelled<R> {
     }
 }
 
-/// Where full blocks go: counted at once on this thread, or sent to workers.
-pub(crate) trait Sink {
-    /// An empty block of [`BLOCK`] bytes.
-    fn take(&mut self) -> Vec<u8>;
-    /// Counts `block[..len]`, which ends at a separator or at the end of an input.
-    fn send(&mut self, block: Vec<u8>, len: usize, tally: &mut Tally);
-}
+/// Opens the next input of a count, if any.
+type NextReader<'a> =
+    Box<dyn FnMut() -> anyhow::Result<Option<Box<dyn Read + Send + 'a>>> + Send + 'a>;
 
-/// Counts blocks on the calling thread, reusing one block.
-pub(crate) struct Inline<'a> {
-    pub(crate) opts: Options,
-    pub(crate) progress: &'a Progress,
-    pub(crate) spare: Option<Vec<u8>>,
-}
-
-impl Sink for Inline<'_> {
-    fn take(&mut self) -> Vec<u8> {
-        self.spare.take().unwrap_or_else(|| vec![0; BLOCK])
-    }
-    fn send(&mut self, block: Vec<u8>, len: usize, tally: &mut Tally) {
-        let before = tally.tokens;
-        tally.feed(&block[..len], self.opts);
-        self.progress.tokens(tally.tokens - before);
-        self.spare = Some(block);
-    }
-}
-
-/// Sends blocks to worker threads; at most `max` blocks exist at once (constant memory).
-pub(crate) struct ToWorkers {
-    tx: Option<SyncSender<(Vec<u8>, usize)>>,
-    returned: Receiver<Vec<u8>>,
-    allocated: usize,
-    max: usize,
-}
-
-impl Sink for ToWorkers {
-    fn take(&mut self) -> Vec<u8> {
-        if let Ok(b) = self.returned.try_recv() {
-            return b;
-        }
-        if self.allocated < self.max {
-            self.allocated += 1;
-            return vec![0; BLOCK];
-        }
-        // Every worker holds a block: wait for one back (a worker cannot have gone away
-        // while we hold the sender, except by panicking, when a fresh block does no harm).
-        self.returned.recv().unwrap_or_else(|_| vec![0; BLOCK])
-    }
-    fn send(&mut self, block: Vec<u8>, len: usize, _tally: &mut Tally) {
-        if let Some(tx) = &self.tx {
-            // The workers only stop when we drop the sender.
-            let _ = tx.send((block, len));
-        }
-    }
-}
-
-/// Reads `reader` to its end in blocks cut after the last separator, hands full blocks to
-/// `sink`, and hashes any token longer than a block piece by piece into `tally`.
-pub(crate) fn pump(
-    reader: &mut dyn Read,
+/// Cuts a sequence of inputs into blocks that end at a separator or at the end of an
+/// input, so that no token is split between blocks; the counting threads take blocks from
+/// it in turn (see [`count_blocks`]). A token longer than a block is hashed piece by piece
+/// into the tally of the thread that meets it.
+pub(crate) struct Blocks<'a> {
     opts: Options,
+    /// Whether long tokens keep their bytes (for the exact count).
     keep_bytes: bool,
-    tally: &mut Tally,
-    sink: &mut dyn Sink,
-) -> io::Result<()> {
-    let mut buf = sink.take();
-    let mut filled = 0;
-    loop {
-        let n = read_some(reader, &mut buf[filled..])?;
-        if opts.lowercase {
-            buf[filled..filled + n].make_ascii_lowercase();
+    next_reader: NextReader<'a>,
+    current: Option<Box<dyn Read + Send + 'a>>,
+    /// The bytes after the last separator of the previous block: the start of the next.
+    carry: Vec<u8>,
+    /// Every input is read, or reading failed.
+    done: bool,
+}
+
+impl<'a> Blocks<'a> {
+    fn new(opts: Options, keep_bytes: bool, next_reader: NextReader<'a>) -> Self {
+        Self {
+            opts,
+            keep_bytes,
+            next_reader,
+            current: None,
+            carry: Vec::with_capacity(BLOCK),
+            done: false,
         }
-        if n == 0 {
-            if filled > 0 {
-                sink.send(buf, filled, tally);
-            }
-            return Ok(());
+    }
+
+    /// Fills `buf` (of [`BLOCK`] bytes) with the next block and returns its length, or
+    /// `None` once every input is read. After an error, `None` from then on.
+    fn next_block(&mut self, buf: &mut [u8], tally: &mut Tally) -> anyhow::Result<Option<usize>> {
+        if self.done {
+            return Ok(None);
         }
-        filled += n;
-        if filled < BLOCK {
-            continue;
+        let next = self.fill(buf, tally);
+        if next.is_err() {
+            self.done = true;
         }
-        match buf.iter().rposition(|&b| opts.is_separator(b)) {
-            Some(p) => {
-                let mut next = sink.take();
-                let carry = BLOCK - (p + 1);
-                next[..carry].copy_from_slice(&buf[p + 1..]);
-                sink.send(buf, p + 1, tally);
-                buf = next;
-                filled = carry;
-            }
-            None => {
-                // The whole block is one token: hash it in pieces until it ends.
-                let mut long = LongToken::new(keep_bytes);
-                long.push(&buf);
-                filled = 0;
-                loop {
-                    let n = read_some(reader, &mut buf)?;
-                    if opts.lowercase {
-                        buf[..n].make_ascii_lowercase();
+        next
+    }
+
+    fn fill(&mut self, buf: &mut [u8], tally: &mut Tally) -> anyhow::Result<Option<usize>> {
+        let mut filled = self.carry.len();
+        buf[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            let Some(reader) = self.current.as_mut() else {
+                match (self.next_reader)()? {
+                    Some(r) => self.current = Some(r),
+                    None => {
+                        self.done = true;
+                        return Ok((filled > 0).then_some(filled));
                     }
-                    if n == 0 {
-                        long.finish(tally);
-                        break;
-                    }
-                    if let Some(p) = buf[..n].iter().position(|&b| opts.is_separator(b)) {
-                        long.push(&buf[..p]);
-                        long.finish(tally);
-                        // Drop the separator: in `--lines` mode it would start an empty line.
-                        buf.copy_within(p + 1..n, 0);
-                        filled = n - p - 1;
-                        break;
-                    }
-                    long.push(&buf[..n]);
                 }
+                continue;
+            };
+            let n = read_some(reader, &mut buf[filled..])?;
+            if self.opts.lowercase {
+                buf[filled..filled + n].make_ascii_lowercase();
+            }
+            if n == 0 {
+                // The end of an input ends its last token.
+                self.current = None;
+                if filled > 0 {
+                    return Ok(Some(filled));
+                }
+                continue;
+            }
+            filled += n;
+            if filled < buf.len() {
+                continue;
+            }
+            if let Some(p) = buf.iter().rposition(|&b| self.opts.is_separator(b)) {
+                self.carry.extend_from_slice(&buf[p + 1..]);
+                return Ok(Some(p + 1));
+            }
+            // The whole block is one token: hash it in pieces until it ends.
+            let mut long = LongToken::new(self.keep_bytes);
+            long.push(buf);
+            filled = 0;
+            loop {
+                let n = read_some(reader, buf)?;
+                if self.opts.lowercase {
+                    buf[..n].make_ascii_lowercase();
+                }
+                if n == 0 {
+                    long.finish(tally);
+                    break;
+                }
+                if let Some(p) = buf[..n].iter().position(|&b| self.opts.is_separator(b)) {
+                    long.push(&buf[..p]);
+                    long.finish(tally);
+                    // Drop the separator: in `--lines` mode it would start an empty line.
+                    buf.copy_within(p + 1..n, 0);
+                    filled = n - p - 1;
+                    break;
+                }
+                long.push(&buf[..n]);
             }
         }
     }
@@ -273,9 +260,60 @@ fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// Counts `inputs` in order on `threads` threads: this thread reads (and decompresses), the
-/// workers tokenize, hash and insert, each into its own tally; the tallies are merged at the
-/// end, so the mergeable estimators end exactly as on one thread.
+/// Counts every block of `blocks` on `threads` threads, each with its own tally and block
+/// buffer, merged at the end (so the mergeable estimators end exactly as on one thread).
+/// There is no reading thread: a thread that needs a block reads it (and decompresses it)
+/// itself, under a lock, then counts it while another reads. `threads` threads keep
+/// `threads` cores busy, and memory stays one block per thread.
+fn count_blocks(
+    blocks: Blocks<'_>,
+    threads: usize,
+    make_tally: &(dyn Fn() -> anyhow::Result<Tally> + Sync),
+    progress: &Progress,
+) -> anyhow::Result<Tally> {
+    let opts = blocks.opts;
+    let blocks = Mutex::new(blocks);
+    let work = |mut tally: Tally| -> anyhow::Result<Tally> {
+        let mut buf = vec![0; BLOCK];
+        loop {
+            let next = blocks
+                .lock()
+                .map_err(|_| anyhow!("a counting thread panicked"))?
+                .next_block(&mut buf, &mut tally)?;
+            let Some(len) = next else {
+                return Ok(tally);
+            };
+            let before = tally.tokens;
+            tally.feed(&buf[..len], opts);
+            progress.tokens(tally.tokens - before);
+        }
+    };
+    if threads <= 1 {
+        return work(make_tally()?);
+    }
+    let tallies = (0..threads)
+        .map(|_| make_tally())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let work = &work;
+    let counted: Vec<anyhow::Result<Tally>> = std::thread::scope(|s| {
+        let handles: Vec<_> = tallies
+            .into_iter()
+            .map(|t| s.spawn(move || work(t)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread panicked"))
+            .collect()
+    });
+    let mut counted = counted.into_iter();
+    let mut tally = counted.next().expect("at least one thread")?;
+    for t in counted {
+        tally.merge(t?)?;
+    }
+    Ok(tally)
+}
+
+/// Counts `inputs` in order on `threads` threads (see [`count_blocks`]).
 pub(crate) fn count_inputs(
     inputs: &[Input],
     opts: Options,
@@ -284,72 +322,15 @@ pub(crate) fn count_inputs(
     make_tally: &(dyn Fn() -> anyhow::Result<Tally> + Sync),
     progress: &Progress,
 ) -> anyhow::Result<Tally> {
-    let mut tally = make_tally()?;
-    if threads <= 1 {
-        let mut sink = Inline {
-            opts,
-            progress,
-            spare: None,
-        };
-        for input in inputs {
-            let mut r = input.open(progress)?;
-            pump(&mut r, opts, keep_bytes, &mut tally, &mut sink)?;
-        }
-        return Ok(tally);
-    }
-    let mut worker_tallies = Vec::with_capacity(threads);
-    for _ in 0..threads {
-        worker_tallies.push(make_tally()?);
-    }
-    let (tx, rx) = sync_channel::<(Vec<u8>, usize)>(threads);
-    let rx = Arc::new(Mutex::new(rx));
-    let (ret_tx, ret_rx) = channel::<Vec<u8>>();
-    let result = std::thread::scope(|s| {
-        let handles: Vec<_> = worker_tallies
-            .into_iter()
-            .map(|mut t| {
-                let rx = Arc::clone(&rx);
-                let ret_tx = ret_tx.clone();
-                s.spawn(move || {
-                    loop {
-                        let msg = match rx.lock() {
-                            Ok(guard) => guard.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((block, len)) = msg else { break };
-                        let before = t.tokens;
-                        t.feed(&block[..len], opts);
-                        progress.tokens(t.tokens - before);
-                        let _ = ret_tx.send(block);
-                    }
-                    t
-                })
-            })
-            .collect();
-        let mut sink = ToWorkers {
-            tx: Some(tx),
-            returned: ret_rx,
-            allocated: 0,
-            max: 2 * threads + 2,
-        };
-        let read: anyhow::Result<()> = (|| {
-            for input in inputs {
-                let mut r = input.open(progress)?;
-                pump(&mut r, opts, keep_bytes, &mut tally, &mut sink)?;
-            }
-            Ok(())
-        })();
-        sink.tx = None;
-        let tallies: Vec<Tally> = handles
-            .into_iter()
-            .map(|h| h.join().expect("a counting thread panicked"))
-            .collect();
-        read.map(|()| tallies)
-    })?;
-    for t in result {
-        tally.merge(t)?;
-    }
-    Ok(tally)
+    let mut inputs = inputs.iter();
+    let next: NextReader<'_> =
+        Box::new(move || inputs.next().map(|i| i.open(progress)).transpose());
+    count_blocks(
+        Blocks::new(opts, keep_bytes, next),
+        threads,
+        make_tally,
+        progress,
+    )
 }
 
 /// Counts the sample corpus on `threads` threads, each generating its own range of tokens.
@@ -370,15 +351,10 @@ pub(crate) fn count_sample(
             .into_iter()
             .map(|range| {
                 s.spawn(move || -> anyhow::Result<Tally> {
-                    let mut tally = make_tally()?;
-                    let mut reader = corpus.reader_range(range);
-                    let mut sink = Inline {
-                        opts,
-                        progress,
-                        spare: None,
-                    };
-                    pump(&mut reader, opts, true, &mut tally, &mut sink)?;
-                    Ok(tally)
+                    let mut reader: Option<Box<dyn Read + Send>> =
+                        Some(Box::new(corpus.reader_range(range)));
+                    let next: NextReader<'_> = Box::new(move || Ok(reader.take()));
+                    count_blocks(Blocks::new(opts, true, next), 1, make_tally, progress)
                 })
             })
             .collect();
