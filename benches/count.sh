@@ -6,7 +6,9 @@
 #                                 # fetched with ../shared/corpus/get-corpus.sh when missing)
 #   CORPUS_DIR=/work/corpus-data RUNS=7 benches/count.sh
 #
-# Prints a markdown table (docs/performance.md, section "lessram count", holds its output).
+# Every round runs each command once, in turn, so host drift hits them alike; walls are
+# medians over rounds and ratios medians of the per-round ratios. Prints a markdown table
+# (docs/performance.md, section "lessram count", holds its output).
 # Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,17 +22,17 @@ bin=target/release/lessram
 sample=target/bench-sample.txt
 [ -s "$sample" ] || target/release/examples/sample_text 10000000 > "$sample"
 
-# Median wall seconds of `runs` runs of a shell command (output discarded).
-median() {
-  local cmd=$1 t=()
-  for _ in $(seq "$runs"); do
-    local a b
-    a=$(date +%s%N)
-    bash -c "$cmd" > /dev/null
-    b=$(date +%s%N)
-    t+=("$(( (b - a) / 1000 ))")
-  done
-  printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e6}'
+# Wall microseconds of one run of a shell command (output discarded).
+wall_us() {
+  local a b
+  a=$(date +%s%N)
+  bash -c "$1" > /dev/null
+  b=$(date +%s%N)
+  echo $(( (b - a) / 1000 ))
+}
+# The median of its arguments.
+median_of() {
+  printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 # Median CPU seconds (user + sys) and the largest peak RSS (KiB) of `runs` runs.
 cpu_rss() {
@@ -59,14 +61,26 @@ for file in "$corpus_dir/english.txt" "$sample"; do
     [d]="wc -l $file"
     [e]="tr -s ' ' '\\n' < $file | LC_ALL=C sort -u | wc -l"
   )
-  base=""
+  # Rounds of every command in turn, so a drift of the shared host hits them alike; each
+  # command's ratio to lessram on one thread is the median of the per-round ratios.
+  declare -A walls=() ratios=()
+  for _ in $(seq "$runs"); do
+    base_us=""
+    for key in a b c d e; do
+      us=$(wall_us "${cmds[$key]}")
+      [ -n "$base_us" ] || base_us=$us
+      walls[$key]+="$us "
+      ratios[$key]+="$(awk -v u="$us" -v b="$base_us" 'BEGIN {printf "%.4f", u / b}') "
+    done
+  done
   for key in a b c d e; do
     cmd=${cmds[$key]}
-    wall=$(median "$cmd")
+    # shellcheck disable=SC2086
+    wall=$(awk -v u="$(median_of ${walls[$key]})" 'BEGIN {printf "%.3f", u / 1e6}')
+    # shellcheck disable=SC2086
+    ratio=$(awk -v r="$(median_of ${ratios[$key]})" 'BEGIN {printf "%.2fx", r}')
     read -r cpu rss < <(cpu_rss "$cmd")
-    [ -n "$base" ] || base=$wall
     mbs=$(awk -v b="$bytes" -v w="$wall" 'BEGIN {printf "%.0f", b / w / 1e6}')
-    ratio=$(awk -v w="$wall" -v b="$base" 'BEGIN {printf "%.2fx", w / b}')
     shown=${cmd//$file/$name}
     shown=${shown//target\/release\//}
     echo "| $name | \`$shown\` | $wall | $mbs | $cpu | $rss | $ratio |"
