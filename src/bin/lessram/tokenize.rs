@@ -327,7 +327,7 @@ fn space_mask(chunk: &[u8; 64]) -> u64 {
     m
 }
 
-/// [`space_mask`] on targets without SSE2: the SWAR version.
+/// [`space_mask`] on targets other than x86-64: the SWAR version.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn space_mask(chunk: &[u8; 64]) -> u64 {
