@@ -1,4 +1,4 @@
-//! Random insert/merge/save sequences on two HyperLogLogs, checked against an oracle: the
+//! Random insert/batch insert/merge/save sequences on two HyperLogLogs, checked against an oracle: the
 //! exact set of hashes (the sketch counts exactly while sparse), a sketch built by inserting
 //! every hash (merging equals inserting both streams) and the round trip.
 #![no_main]
@@ -53,6 +53,17 @@ fuzz_target!(|data: &[u8]| {
                     s[side].insert_hash(h);
                     seen[side].insert(h);
                 }
+            }
+            3 => {
+                // A burst through the batch insert (it drops hashes that cannot change a
+                // register, so it must leave the registers of the same hashes).
+                let start = ops.u64();
+                let n = u64::from(ops.u8()) * 4;
+                let burst: Vec<u64> = (0..n)
+                    .map(|i| start.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+                    .collect();
+                s[side].insert_hashes(burst.iter().copied());
+                seen[side].extend(burst);
             }
             _ => {
                 let h = ops.item();
