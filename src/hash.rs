@@ -487,9 +487,41 @@ int_items!(
     i8 => i8, i16 => i16, i32 => i32, i64 => i64, i128 => i128, isize => i64,
 );
 
+/// `Ok` when `a` and `b` hash alike (same hash id and seed); otherwise the
+/// [`Error::Incompatible`](crate::Error::Incompatible) that every structure's merge, union
+/// and intersection returns, naming both hashers.
+pub(crate) fn check_same_hasher<H: ItemHasher>(
+    structure: &'static str,
+    a: &H,
+    b: &H,
+) -> crate::Result<()> {
+    let (a, b) = ((a.hash_id(), a.seed()), (b.hash_id(), b.seed()));
+    if a == b {
+        return Ok(());
+    }
+    Err(crate::Error::incompatible(
+        structure,
+        "hasher",
+        format_args!("hash id {} seed {}", a.0, a.1),
+        format_args!("hash id {} seed {}", b.0, b.1),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_same_hasher_names_both_hashers() {
+        let (a, b) = (Murmur3::with_seed(0), Murmur3::with_seed(7));
+        assert!(check_same_hasher("BloomFilter", &a, &a.clone()).is_ok());
+        assert_eq!(
+            check_same_hasher("BloomFilter", &a, &b)
+                .unwrap_err()
+                .to_string(),
+            "cannot combine BloomFilters with different hasher: hash id 1 seed 0 and hash id 1 seed 7"
+        );
+    }
     use std::io::Cursor;
 
     /// A small deterministic generator (SplitMix64) so the test needs no RNG crate.

@@ -27,7 +27,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{ItemHasher, Murmur3};
+use crate::hash::{ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 /// Smallest `k`: the estimate `(k - 1)/U_k` needs two minima.
@@ -247,16 +247,7 @@ impl<S: ItemHasher> Kmv<S> {
         if self.k != other.k {
             return Err(Error::incompatible("Kmv", "k", self.k, other.k));
         }
-        let (a, b) = (&self.hasher, &other.hasher);
-        if (a.hash_id(), a.seed()) != (b.hash_id(), b.seed()) {
-            return Err(Error::incompatible(
-                "Kmv",
-                "hasher",
-                format_args!("hash id {} seed {}", a.hash_id(), a.seed()),
-                format_args!("hash id {} seed {}", b.hash_id(), b.seed()),
-            ));
-        }
-        Ok(())
+        check_same_hasher("Kmv", &self.hasher, &other.hasher)
     }
 
     /// The union's `k` minima, how many of them both sides hold, and the union's estimate.

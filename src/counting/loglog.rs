@@ -49,7 +49,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{ItemHasher, Murmur3};
+use crate::hash::{ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 /// Smallest and largest precision `p` (`m = 2^p` registers).
@@ -273,16 +273,7 @@ impl<S: ItemHasher> Core<S> {
         if self.p != other.p {
             return Err(Error::incompatible(structure, "precision", self.p, other.p));
         }
-        let (a, b) = (&self.hasher, &other.hasher);
-        if (a.hash_id(), a.seed()) != (b.hash_id(), b.seed()) {
-            return Err(Error::incompatible(
-                structure,
-                "hasher",
-                format_args!("hash id {} seed {}", a.hash_id(), a.seed()),
-                format_args!("hash id {} seed {}", b.hash_id(), b.seed()),
-            ));
-        }
-        Ok(())
+        check_same_hasher(structure, &self.hasher, &other.hasher)
     }
 
     fn merge(&mut self, other: &Self, structure: &'static str) -> Result<()> {

@@ -3,8 +3,10 @@
 use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
-use crate::error::{Error, Result};
-use crate::hash::{ItemHasher, Murmur3};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::Result;
+use crate::hash::{ItemHasher, Murmur3, check_same_hasher};
 use crate::{Membership, MemoryUsage};
 
 use super::BloomLayout;
@@ -312,24 +314,7 @@ impl<S: ItemHasher> BloomFilter<S> {
 
     fn check_compatible(&self, other: &Self) -> Result<()> {
         self.raw.check_shape(&other.raw, "BloomFilter")?;
-        let (a, b) = (&self.hasher, &other.hasher);
-        if a.hash_id() != b.hash_id() {
-            return Err(Error::incompatible(
-                "BloomFilter",
-                "hash id",
-                a.hash_id(),
-                b.hash_id(),
-            ));
-        }
-        if a.seed() != b.seed() {
-            return Err(Error::incompatible(
-                "BloomFilter",
-                "seed",
-                a.seed(),
-                b.seed(),
-            ));
-        }
-        Ok(())
+        check_same_hasher("BloomFilter", &self.hasher, &other.hasher)
     }
 
     /// Makes `self` the filter of the union of both sets (bitwise OR): it contains every

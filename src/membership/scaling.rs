@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{Item, ItemHasher, Murmur3};
+use crate::hash::{Item, ItemHasher, Murmur3, check_same_hasher};
 use crate::{Membership, MemoryUsage};
 
 use super::BloomLayout;
@@ -624,13 +624,7 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
         for (a, b) in self.stages.iter().zip(&other.stages) {
             a.raw.check_shape(&b.raw, NAME)?;
         }
-        let (a, b) = (&self.hasher, &other.hasher);
-        if a.hash_id() != b.hash_id() {
-            return differ("hash id", &a.hash_id(), &b.hash_id());
-        }
-        if a.seed() != b.seed() {
-            return differ("seed", &a.seed(), &b.seed());
-        }
+        check_same_hasher(NAME, &self.hasher, &other.hasher)?;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{Item, ItemHasher, Murmur3};
+use crate::hash::{Item, ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 use dense::Dense;
@@ -419,18 +419,7 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn merge(&mut self, other: &Self) -> Result<()> {
-        let (mine, theirs) = (
-            (self.hasher.hash_id(), self.hasher.seed()),
-            (other.hasher.hash_id(), other.hasher.seed()),
-        );
-        if mine != theirs {
-            return Err(Error::incompatible(
-                NAME,
-                "hasher",
-                format_args!("hash id {} seed {}", mine.0, mine.1),
-                format_args!("hash id {} seed {}", theirs.0, theirs.1),
-            ));
-        }
+        check_same_hasher(NAME, &self.hasher, &other.hasher)?;
         if other.precision < self.precision {
             return Err(Error::incompatible(
                 NAME,
