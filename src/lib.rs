@@ -213,8 +213,8 @@ pub trait DistinctCount {
 
     /// Inserts many items already hashed, in order: the same result as calling
     /// [`DistinctCount::insert_hash`] on each, and faster where a sketch can skip work
-    /// across a batch ([`HyperLogLog`] filters out, branch-free, the
-    /// hashes that cannot change a register).
+    /// across a batch ([`HyperLogLog`] filters out, branch-free, the hashes that cannot
+    /// change a register).
     ///
     /// # Example
     ///
