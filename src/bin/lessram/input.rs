@@ -305,9 +305,14 @@ fn count_blocks(
             .map(|h| h.join().expect("a counting thread panicked"))
             .collect()
     });
-    let mut counted = counted.into_iter();
-    let mut tally = counted.next().expect("at least one thread")?;
-    for t in counted {
+    merge_all(counted)
+}
+
+/// Merges the tallies of several threads into the first (the first error wins).
+fn merge_all(tallies: Vec<anyhow::Result<Tally>>) -> anyhow::Result<Tally> {
+    let mut tallies = tallies.into_iter();
+    let mut tally = tallies.next().expect("at least one thread")?;
+    for t in tallies {
         tally.merge(t?)?;
     }
     Ok(tally)
@@ -363,12 +368,7 @@ pub(crate) fn count_sample(
             .map(|h| h.join().expect("a counting thread panicked"))
             .collect()
     });
-    let mut iter = tallies.into_iter();
-    let mut first = iter.next().expect("at least one thread")?;
-    for t in iter {
-        first.merge(t?)?;
-    }
-    Ok(first)
+    merge_all(tallies)
 }
 
 /// The single-threaded side of a multi-threaded count: a thread that feeds the estimators
