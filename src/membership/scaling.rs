@@ -504,7 +504,9 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
     /// [`ScalingBloomFilter::new_key`] built the mask for: growth keeps it).
     #[inline]
     fn insert_new(&mut self, h1: u64, h2: u64, key: NewKey) {
+        let hashes = self.hashes;
         let stage = self.stages.last_mut().expect("a sub-filter");
+        debug_assert_eq!(stage.raw.hashes(), hashes, "the mask's probe count");
         match key {
             NewKey::Mask(mask) => stage.raw.insert_mask(h1, &mask),
             NewKey::Probes => {

@@ -151,7 +151,7 @@ type NextReader<'a> =
 /// input, so that no token is split between blocks; the counting threads take blocks from
 /// it in turn (see [`count_blocks`]). A token longer than a block is hashed piece by piece
 /// into the tally of the thread that meets it.
-pub(crate) struct Blocks<'a> {
+struct Blocks<'a> {
     opts: Options,
     /// Whether long tokens keep their bytes (for the exact count).
     keep_bytes: bool,

@@ -560,7 +560,8 @@ mod tests {
     #[test]
     fn batches_stay_bounded_when_a_token_spans_every_chunk() {
         // Tokens of 63 bytes after one leading space: every 64-byte chunk ends inside a
-        // token, so a scan that waited for a chunk to end between tokens would never stop.
+        // token, so a scan that waited for a chunk to end between tokens would run on to
+        // the end of the text and overflow the fixed `Marks` buffer (a panic here).
         let text = format!(" {}", format!("{} ", "a".repeat(63)).repeat(10_000)).into_bytes();
         let spans = words(&text);
         assert_eq!(spans.len(), 10_000);
