@@ -162,6 +162,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let split = threads > 1;
     let (parallel, serial): (Vec<Which>, Vec<Which>) =
         chosen.iter().partition(|w| !split || w.mergeable());
+    // Dropping repeats before hashing costs about what hashing them would; it pays off in
+    // the inserts it saves only when those are dear (docs/performance.md, "lessram count").
+    let drop_repeats = exact || chosen.contains(&Which::Bloom);
     let build = |set: &[Which]| -> anyhow::Result<Vec<_>> {
         set.iter().map(|w| w.build(&params)).collect()
     };
@@ -170,11 +173,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         let serial_thread = if serial.is_empty() {
             None
         } else {
-            Some(Serial::spawn(scope, Tally::new(build(&serial)?, None)))
+            Some(Serial::spawn(
+                scope,
+                Tally::new(build(&serial)?, None, false),
+            ))
         };
         let sender = serial_thread.as_ref().map(|s| s.sender.clone());
         let make_tally = || -> anyhow::Result<Tally> {
-            let mut t = Tally::new(build(&parallel)?, exact.then(ExactSet::default));
+            let mut t = Tally::new(
+                build(&parallel)?,
+                exact.then(ExactSet::default),
+                drop_repeats,
+            );
             t.forward.clone_from(&sender);
             Ok(t)
         };

@@ -27,8 +27,10 @@ pub(crate) trait Estimator: Send {
     fn name(&self) -> &'static str;
     /// Its parameters, for the table and the JSON output.
     fn params(&self) -> Value;
-    /// Inserts tokens by their 128-bit MurmurHash3.
-    fn insert_batch(&mut self, hashes: &[u128]);
+    /// Counts `tokens` tokens, given the 128-bit MurmurHash3 of each (repeats may have been
+    /// dropped from `hashes`: every estimator but the Morris counter is a set, and the
+    /// Morris counter counts `tokens`).
+    fn insert_batch(&mut self, hashes: &[u128], tokens: u64);
     /// The estimate.
     fn estimate(&self) -> f64;
     /// Bytes used: the structure itself plus the heap it owns (`MemoryUsage`).
@@ -75,7 +77,7 @@ where
     fn params(&self) -> Value {
         (self.params)(&self.inner)
     }
-    fn insert_batch(&mut self, hashes: &[u128]) {
+    fn insert_batch(&mut self, hashes: &[u128], _tokens: u64) {
         self.inner.insert_hashes(hashes.iter().map(|&h| h as u64));
     }
     fn estimate(&self) -> f64 {
@@ -157,8 +159,8 @@ impl Estimator for Morris {
     fn params(&self) -> Value {
         json!({"base": self.counter.base()})
     }
-    fn insert_batch(&mut self, hashes: &[u128]) {
-        for _ in hashes {
+    fn insert_batch(&mut self, _hashes: &[u128], tokens: u64) {
+        for _ in 0..tokens {
             self.counter.increment(&mut self.rng);
         }
     }
@@ -210,7 +212,7 @@ impl Estimator for Bloom {
             "filters": self.filter.filters(),
         })
     }
-    fn insert_batch(&mut self, hashes: &[u128]) {
+    fn insert_batch(&mut self, hashes: &[u128], _tokens: u64) {
         for &h in hashes {
             self.filter.insert_hash(h);
         }

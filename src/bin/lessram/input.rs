@@ -374,7 +374,7 @@ pub(crate) fn count_sample(
 /// The single-threaded side of a multi-threaded count: a thread that feeds the estimators
 /// that do not merge (Morris, scaling Bloom) with every batch of hashes the workers send.
 pub(crate) struct Serial<'scope> {
-    pub(crate) sender: SyncSender<Vec<u128>>,
+    pub(crate) sender: SyncSender<(Vec<u128>, u64)>,
     handle: ScopedJoinHandle<'scope, Tally>,
 }
 
@@ -385,10 +385,10 @@ impl<'scope> Serial<'scope> {
         mut tally: Tally,
     ) -> Self {
         // A few batches in flight: memory stays constant, workers rarely wait.
-        let (sender, rx) = sync_channel::<Vec<u128>>(8);
+        let (sender, rx) = sync_channel::<(Vec<u128>, u64)>(8);
         let handle = scope.spawn(move || {
-            for batch in rx {
-                tally.insert_hashes(&batch);
+            for (batch, tokens) in rx {
+                tally.insert_hashes(&batch, tokens);
             }
             tally
         });

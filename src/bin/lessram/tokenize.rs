@@ -58,13 +58,23 @@ pub(crate) struct Tally {
     hashes: Vec<u128>,
     /// Token boundaries in the block being fed (see [`scan_words`]).
     marks: Marks,
-    /// Where copies of each batch of hashes go for the estimators that do not merge
-    /// (fed on one thread; see [`crate::estimators::Estimator::mergeable`]).
-    pub(crate) forward: Option<SyncSender<Vec<u128>>>,
+    /// Short tokens seen lately, when their repeats are dropped before hashing.
+    recent: Option<Recent>,
+    /// Where copies of each batch of hashes, with the number of tokens they stand for, go
+    /// for the estimators that do not merge (fed on one thread; see
+    /// [`crate::estimators::Estimator::mergeable`]).
+    pub(crate) forward: Option<SyncSender<(Vec<u128>, u64)>>,
 }
 
 impl Tally {
-    pub(crate) fn new(estimators: Vec<Box<dyn Estimator>>, exact: Option<ExactSet>) -> Self {
+    /// A tally feeding `estimators` and `exact`. With `drop_repeats`, tokens seen lately
+    /// are dropped before they are hashed (see [`Recent`]): it pays when the exact count or
+    /// the scaling Bloom filter runs, whose inserts cost more than the check.
+    pub(crate) fn new(
+        estimators: Vec<Box<dyn Estimator>>,
+        exact: Option<ExactSet>,
+        drop_repeats: bool,
+    ) -> Self {
         let n = estimators.len();
         Self {
             estimators,
@@ -76,6 +86,7 @@ impl Tally {
             bytes: 0,
             hashes: Vec::with_capacity(BATCH + 64),
             marks: Marks::new(),
+            recent: drop_repeats.then(Recent::new),
             forward: None,
         }
     }
@@ -93,9 +104,13 @@ impl Tally {
             } else {
                 scan_words(rest, base, &mut self.marks)
             };
+            let tokens = self.marks.len / 2;
+            if let Some(recent) = &mut self.recent {
+                recent.drop_repeats(block, &mut self.marks);
+            }
             hash_tokens(block, self.marks.as_slice(), &mut self.hashes);
             self.scan_time += t.elapsed();
-            self.flush(block);
+            self.flush(block, tokens as u64);
             base += consumed;
             rest = &rest[consumed..];
         }
@@ -103,7 +118,7 @@ impl Tally {
 
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     pub(crate) fn add_one(&mut self, hash: u128, bytes: &[u8]) {
-        self.insert_hashes(&[hash]);
+        self.insert_hashes(&[hash], 1);
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
             exact.insert(hash as u64, bytes);
@@ -111,29 +126,30 @@ impl Tally {
         }
     }
 
-    /// Counts tokens by their hashes in every estimator (not the exact count, which needs
-    /// their bytes), and forwards them to the single-threaded estimators if any.
-    pub(crate) fn insert_hashes(&mut self, hashes: &[u128]) {
-        self.tokens += hashes.len() as u64;
+    /// Counts `tokens` tokens, whose distinct hashes are among `hashes`, in every estimator
+    /// (not the exact count, which needs their bytes), and forwards them to the
+    /// single-threaded estimators if any.
+    pub(crate) fn insert_hashes(&mut self, hashes: &[u128], tokens: u64) {
+        self.tokens += tokens;
         for (e, time) in self.estimators.iter_mut().zip(&mut self.times) {
             let t = Instant::now();
-            e.insert_batch(hashes);
+            e.insert_batch(hashes, tokens);
             *time += t.elapsed();
         }
         if let Some(tx) = &self.forward {
             // The receiver outlives every sender (it is joined after they are dropped).
-            let _ = tx.send(hashes.to_vec());
+            let _ = tx.send((hashes.to_vec(), tokens));
         }
     }
 
     /// Feeds the batch of hashes (and token bytes, from the marks into `block`) to every
-    /// estimator.
-    fn flush(&mut self, block: &[u8]) {
-        if self.hashes.is_empty() {
+    /// estimator, for `tokens` tokens (the repeats dropped from the batch included).
+    fn flush(&mut self, block: &[u8], tokens: u64) {
+        if tokens == 0 {
             return;
         }
         let hashes = std::mem::take(&mut self.hashes);
-        self.insert_hashes(&hashes);
+        self.insert_hashes(&hashes, tokens);
         self.hashes = hashes;
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
@@ -203,6 +219,60 @@ impl Marks {
     fn push(&mut self, mark: u32) {
         self.buf[self.len] = mark;
         self.len += 1;
+    }
+}
+
+/// Short tokens seen lately, in a direct-mapped table: a token found in its slot is a
+/// repeat, dropped before it is hashed. Every estimator fed here is a set (inserting a token
+/// twice changes nothing) but the Morris counter, which counts tokens, not hashes, so
+/// dropping repeats changes no result. It saves the hash and the inserts of the frequent
+/// tokens that make up most of natural text (Zipf's law).
+///
+/// A slot holds a token of under 16 bytes as its two [`short_words`], with its length plus
+/// one in the top byte of the second (the token's 16th byte, so zero): never all zero, the
+/// empty slot.
+struct Recent {
+    slots: Box<[[u64; 2]; Recent::SLOTS]>,
+}
+
+impl Recent {
+    /// 4,096 slots (64 KiB).
+    const SLOTS: usize = 1 << 12;
+
+    fn new() -> Self {
+        Self {
+            slots: Box::new([[0; 2]; Self::SLOTS]),
+        }
+    }
+
+    /// Removes from `marks` each token of `block` its slot holds, and puts every short
+    /// token in its slot. The tokens kept keep their order. No branch depends on whether a
+    /// token repeats: the kept boundaries are written every time, and their count moves on
+    /// by one or zero.
+    fn drop_repeats(&mut self, block: &[u8], marks: &mut Marks) {
+        let slots = &mut *self.slots;
+        let buf = &mut marks.buf[..marks.len];
+        let mut kept = 0;
+        for t in 0..buf.len() / 2 {
+            let (start, end) = (buf[2 * t], buf[2 * t + 1]);
+            let (s, len) = (start as usize, (end - start) as usize);
+            let repeat = if len < 16 && s + 16 <= block.len() {
+                let (k1, k2) = short_words(block, s, len);
+                let key = [k1, k2 | (len as u64 + 1) << 56];
+                // Multiply-shift of the two words.
+                let x = (k1 ^ key[1].rotate_left(31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let slot = &mut slots[(x >> 52) as usize % Self::SLOTS];
+                let seen = *slot == key;
+                *slot = key;
+                seen
+            } else {
+                false
+            };
+            buf[2 * kept] = start;
+            buf[2 * kept + 1] = end;
+            kept += usize::from(!repeat);
+        }
+        marks.len = 2 * kept;
     }
 }
 
@@ -566,6 +636,52 @@ mod tests {
         let spans = words(&text);
         assert_eq!(spans.len(), 10_000);
         assert!(spans.iter().all(|&(a, b)| b - a == 63));
+    }
+
+    #[test]
+    fn dropping_repeats_keeps_every_distinct_token() {
+        // Lines (so tokens hold spaces and NULs, and may be empty) drawn from a small set
+        // with many repeats; "x\0" always follows "x", which it would match if the length
+        // were not part of the key, and 15-, 16- and 17-byte lines straddle the short limit.
+        let mut vocab: Vec<Vec<u8>> = (0..300u32)
+            .map(|i| format!("w{}", i * 7919).into_bytes())
+            .collect();
+        vocab.extend([&b""[..], b"a b", b"x", b"x\0"].map(<[u8]>::to_vec));
+        vocab.extend((14..18).map(|n| vec![b'y'; n]));
+        let mut state = 3u64;
+        let mut text = Vec::new();
+        for _ in 0..40_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let i = (state >> 33) as usize % vocab.len();
+            text.extend_from_slice(&vocab[i]);
+            text.push(b'\n');
+            if vocab[i] == b"x" {
+                text.extend_from_slice(b"x\0\n");
+            }
+        }
+        let (mut marks, mut recent) = (Marks::new(), Recent::new());
+        let (mut all, mut kept) = (0usize, std::collections::HashSet::new());
+        let mut kept_count = 0;
+        let mut pos = 0;
+        while pos < text.len() {
+            pos += scan_lines(&text[pos..], pos, &mut marks);
+            all += marks.len / 2;
+            recent.drop_repeats(&text, &mut marks);
+            for m in marks.as_slice().chunks_exact(2) {
+                kept.insert(&text[m[0] as usize..m[1] as usize]);
+                kept_count += 1;
+            }
+            marks.clear();
+        }
+        let distinct: std::collections::HashSet<&[u8]> =
+            text.split(|&b| b == b'\n').take(all).collect();
+        let lost: Vec<_> = distinct.difference(&kept).collect();
+        assert!(lost.is_empty(), "lost {lost:?}");
+        assert_eq!(kept.len(), distinct.len());
+        // Most repeats go: a table that dropped nothing would fail here.
+        assert!(kept_count * 4 < all, "{kept_count} of {all} kept");
     }
 
     #[test]
