@@ -292,6 +292,70 @@ pub trait Membership {
 
     /// Queries with a hash made as for [`Membership::insert_hash`].
     fn contains_hash(&self, hash: u128) -> bool;
+
+    /// Starts loading the memory a query or insert of `hash` will read, without waiting
+    /// for it: a hint, with no effect on any result. The default does nothing;
+    /// [`BloomFilter`] and [`ScalingBloomFilter`] prefetch the cache lines the hash maps to
+    /// (on x86-64; elsewhere they do nothing too).
+    #[inline]
+    fn prefetch_hash(&self, hash: u128) {
+        let _ = hash;
+    }
+
+    /// Queries many items: yields [`Membership::contains`] of each, in order.
+    ///
+    /// A filter much larger than the processor's caches costs a cache miss per query, and
+    /// one query at a time leaves the processor waiting for it. This iterator hashes
+    /// [`membership::LOOKAHEAD`] items ahead of the one it answers and prefetches their
+    /// memory ([`Membership::prefetch_hash`]), so the misses of several queries overlap.
+    /// `docs/performance.md` ("Membership") measures what that gains.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{Membership, ScalingBloomFilter};
+    ///
+    /// let mut seen = ScalingBloomFilter::new(1_000, 0.01)?;
+    /// for word in ["apple", "pear", "plum"] {
+    ///     seen.insert(word);
+    /// }
+    /// let queries = ["pear", "fig", "apple"];
+    /// let found: Vec<bool> = seen.contains_each(queries).collect();
+    /// assert_eq!(found, [true, false, true]);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    fn contains_each<'a, T, I>(&'a self, items: I) -> membership::ContainsEach<'a, Self, I>
+    where
+        Self: Sized,
+        T: Item + ?Sized + 'a,
+        I: IntoIterator<Item = &'a T>,
+    {
+        membership::ContainsEach::new(self, items)
+    }
+
+    /// Inserts many items, in order, as [`Membership::insert`] on each would, reading
+    /// [`membership::LOOKAHEAD`] items ahead and prefetching their memory as
+    /// [`Membership::contains_each`] does. Returns how many inserts reported a new item.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{Membership, ScalingBloomFilter};
+    ///
+    /// let mut seen = ScalingBloomFilter::new(1_000, 0.01)?;
+    /// let words = "a rose is a rose is a rose".split_whitespace();
+    /// assert_eq!(seen.insert_each(words), 3);
+    /// assert!(seen.contains("rose"));
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    fn insert_each<'a, T, I>(&mut self, items: I) -> usize
+    where
+        Self: Sized,
+        T: Item + ?Sized + 'a,
+        I: IntoIterator<Item = &'a T>,
+    {
+        membership::insert_each(self, items)
+    }
 }
 
 /// An exact set of words (byte strings) with prefix search.

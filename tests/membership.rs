@@ -134,6 +134,37 @@ proptest! {
     }
 
     #[test]
+    fn batch_inserts_and_queries_match_one_by_one(
+        items in prop::collection::vec(any::<u16>(), 0..300),
+        queries in prop::collection::vec(any::<u16>(), 0..40),
+        capacity in 1usize..30,
+        blocked in any::<bool>(),
+    ) {
+        // A loose rate and keys from a small range: answers are a mix of true and false
+        // (hits and false positives), so an answer out of order shows. Query lists run
+        // from empty to several lookahead windows.
+        let layout = if blocked { BloomLayout::Blocked } else { BloomLayout::Classic };
+        let mut b = BloomFilter::builder().layout(layout).for_items(capacity, 0.2).unwrap();
+        let mut s = ScalingBloomFilter::builder(capacity, 0.2).layout(layout).build().unwrap();
+        let (mut b_each, mut s_each) = (b.clone(), s.clone());
+        let (mut b_new, mut s_new) = (0, 0);
+        for item in &items {
+            b_new += usize::from(b.insert(item));
+            s_new += usize::from(s.insert(item));
+        }
+        // Batch inserts leave the same filters and report the same count of new items.
+        prop_assert_eq!(b_each.insert_each(&items), b_new);
+        prop_assert_eq!(s_each.insert_each(&items), s_new);
+        prop_assert!(b_each == b && s_each == s);
+        let each = b.contains_each(&queries);
+        prop_assert_eq!(each.size_hint(), (queries.len(), Some(queries.len())));
+        let one_by_one: Vec<bool> = queries.iter().map(|q| b.contains(q)).collect();
+        prop_assert_eq!(each.collect::<Vec<_>>(), one_by_one);
+        let one_by_one: Vec<bool> = queries.iter().map(|q| s.contains(q)).collect();
+        prop_assert_eq!(s.contains_each(&queries).collect::<Vec<_>>(), one_by_one);
+    }
+
+    #[test]
     fn union_contains_both_streams(
         a in prop::collection::vec(any::<u64>(), 0..200),
         b in prop::collection::vec(any::<u64>(), 0..200),

@@ -1,6 +1,7 @@
 //! Random insert/union/intersect/save sequences on two Bloom filters of either layout,
 //! checked against the exact sets: no false negatives, an item inserted twice is never
-//! "new", and the round trip answers every query as the original does.
+//! "new", the round trip answers every query as the original does, and batch queries
+//! (`contains_each`) answer as single ones.
 #![no_main]
 
 #[path = "common.rs"]
@@ -21,6 +22,10 @@ fn check(f: &BloomFilter, seen: &BTreeSet<Vec<u8>>, probes: &[Vec<u8>]) {
     for w in seen.iter().chain(probes) {
         assert_eq!(back.contains(w), f.contains(w));
     }
+    // Batch queries answer as single ones, in order.
+    let each: Vec<bool> = f.contains_each(seen.iter().chain(probes)).collect();
+    let single: Vec<bool> = seen.iter().chain(probes).map(|w| f.contains(w)).collect();
+    assert_eq!(each, single, "contains_each differs from contains");
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,6 +1,7 @@
 //! Random insert/union/save sequences on scaling Bloom filters with random growth, limits
 //! and layouts, checked against the exact sets: no false negatives, a refused insert leaves
-//! the filter unchanged, and the round trip answers every query as the original does.
+//! the filter unchanged, the round trip answers every query as the original does, and
+//! batch queries (`contains_each`) answer as single ones.
 #![no_main]
 
 #[path = "common.rs"]
@@ -22,6 +23,10 @@ fn check(f: &ScalingBloomFilter, seen: &BTreeSet<Vec<u8>>, probes: &[Vec<u8>]) {
     for w in seen.iter().chain(probes) {
         assert_eq!(back.contains(w), f.contains(w));
     }
+    // Batch queries answer as single ones, in order.
+    let each: Vec<bool> = f.contains_each(seen.iter().chain(probes)).collect();
+    let single: Vec<bool> = seen.iter().chain(probes).map(|w| f.contains(w)).collect();
+    assert_eq!(each, single, "contains_each differs from contains");
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -225,6 +225,23 @@ impl RawBloom {
         prefetch(&self.blocks[b]);
     }
 
+    /// Asks the processor to start loading the lines a query of the key reads (its block,
+    /// or the words of all its probes in the classic layout): a hint with no effect on
+    /// results. Prefetching only the classic layout's first probe left batch queries of
+    /// present keys as slow as one query at a time (`docs/performance.md`, "Membership").
+    #[inline(always)]
+    pub(crate) fn prefetch_key(&self, h1: u64, h2: u64) {
+        match self.layout {
+            BloomLayout::Blocked => self.prefetch(h1),
+            BloomLayout::Classic => {
+                for i in 0..self.hashes {
+                    let w = (classic_index(h1, h2, i, self.bits) >> 6) as usize;
+                    prefetch(&self.blocks[w / WORDS_PER_BLOCK]);
+                }
+            }
+        }
+    }
+
     /// Sets the key's bits; returns whether any was zero.
     #[inline]
     pub(crate) fn insert(&mut self, h1: u64, h2: u64) -> bool {

@@ -441,6 +441,12 @@ impl<S: ItemHasher> Membership for BloomFilter<S> {
         let (h1, h2) = split(hash);
         self.raw.contains(h1, h2)
     }
+
+    #[inline]
+    fn prefetch_hash(&self, hash: u128) {
+        let (h1, h2) = split(hash);
+        self.raw.prefetch_key(h1, h2);
+    }
 }
 
 impl<S> MemoryUsage for BloomFilter<S> {

@@ -32,6 +32,14 @@
 //!
 //! `docs/performance.md` has the measured rates and speeds.
 //!
+//! # Many queries at once
+//!
+//! A filter larger than the processor's caches costs a cache miss per query, and a loop of
+//! `contains` calls waits for each miss in turn. [`Membership::contains_each`](crate::Membership::contains_each) takes the
+//! items as an iterator, hashes [`LOOKAHEAD`] of them ahead of the one it answers and
+//! prefetches their cache lines, so several misses are in flight at once; it yields the same
+//! answers, in order. [`Membership::insert_each`](crate::Membership::insert_each) does the same for inserts.
+//!
 //! # Usage
 //!
 //! ```
@@ -55,10 +63,13 @@ use std::fmt;
 
 mod bits;
 mod bloom;
+mod each;
 mod scaling;
 mod sizing;
 
 pub use bloom::{BloomBuilder, BloomFilter};
+pub(crate) use each::insert_each;
+pub use each::{ContainsEach, LOOKAHEAD};
 pub use scaling::{ScalingBloomBuilder, ScalingBloomFilter};
 
 /// Where a Bloom filter puts a key's probes.

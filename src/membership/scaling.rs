@@ -868,6 +868,13 @@ impl<S: ItemHasher> Membership for ScalingBloomFilter<S> {
         let (h1, h2) = split(hash);
         self.contains_split(h1, h2)
     }
+
+    /// Prefetches the line each sub-filter reads first for this hash.
+    #[inline]
+    fn prefetch_hash(&self, hash: u128) {
+        let (h1, h2) = split(hash);
+        self.stages.iter().for_each(|s| s.raw.prefetch_key(h1, h2));
+    }
 }
 
 impl<S> MemoryUsage for ScalingBloomFilter<S> {
