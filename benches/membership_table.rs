@@ -35,6 +35,18 @@ trait Filter<K> {
     fn contains(&self, key: &K) -> bool;
     /// Bits of filter storage (heap bytes x 8 for lessram; the bit arrays for peers).
     fn bits(&self) -> f64;
+    /// How many of `keys` a batch query (lessram's `contains_each`) finds, if the
+    /// structure has one.
+    fn count_each(&self, keys: &[K]) -> Option<usize> {
+        let _ = keys;
+        None
+    }
+    /// Inserts `keys` with a batch insert (lessram's `insert_each`), if the structure has
+    /// one; how many were new.
+    fn insert_each(&mut self, keys: &[K]) -> Option<usize> {
+        let _ = keys;
+        None
+    }
 }
 
 impl<K: Item, S: ItemHasher> Filter<K> for BloomFilter<S> {
@@ -47,6 +59,16 @@ impl<K: Item, S: ItemHasher> Filter<K> for BloomFilter<S> {
     fn bits(&self) -> f64 {
         self.memory_usage() as f64 * 8.0
     }
+    fn count_each(&self, keys: &[K]) -> Option<usize> {
+        Some(
+            self.contains_each(keys.iter().map(black_box))
+                .filter(|&b| b)
+                .count(),
+        )
+    }
+    fn insert_each(&mut self, keys: &[K]) -> Option<usize> {
+        Some(Membership::insert_each(self, keys.iter().map(black_box)))
+    }
 }
 
 impl<K: Item, S: ItemHasher> Filter<K> for ScalingBloomFilter<S> {
@@ -58,6 +80,16 @@ impl<K: Item, S: ItemHasher> Filter<K> for ScalingBloomFilter<S> {
     }
     fn bits(&self) -> f64 {
         self.memory_usage() as f64 * 8.0
+    }
+    fn count_each(&self, keys: &[K]) -> Option<usize> {
+        Some(
+            self.contains_each(keys.iter().map(black_box))
+                .filter(|&b| b)
+                .count(),
+        )
+    }
+    fn insert_each(&mut self, keys: &[K]) -> Option<usize> {
+        Some(Membership::insert_each(self, keys.iter().map(black_box)))
     }
 }
 
@@ -111,6 +143,8 @@ impl<K: Hash> Filter<K> for growable_bloom_filter::GrowableBloom {
 trait Run<K> {
     fn insert_all(&mut self, keys: &[K]);
     fn count_present(&self, keys: &[K]) -> usize;
+    fn count_each(&self, keys: &[K]) -> Option<usize>;
+    fn insert_each(&mut self, keys: &[K]) -> Option<usize>;
     fn bits(&self) -> f64;
 }
 
@@ -125,6 +159,16 @@ impl<K, F: Filter<K>> Run<K> for F {
     #[inline(never)]
     fn count_present(&self, keys: &[K]) -> usize {
         keys.iter().filter(|k| self.contains(black_box(k))).count()
+    }
+
+    #[inline(never)]
+    fn count_each(&self, keys: &[K]) -> Option<usize> {
+        Filter::count_each(self, keys)
+    }
+
+    #[inline(never)]
+    fn insert_each(&mut self, keys: &[K]) -> Option<usize> {
+        Filter::insert_each(self, keys)
     }
 
     fn bits(&self) -> f64 {
@@ -155,6 +199,9 @@ struct Row {
     insert: f64,
     present: f64,
     absent: f64,
+    /// Batch inserts and queries (`insert_each`, `contains_each` present and absent), for
+    /// the structures that have them.
+    each: Option<(f64, f64, f64)>,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -208,6 +255,8 @@ fn measure<K>(
 ) -> Vec<Row> {
     let c = candidates.len();
     let (mut ins, mut pre, mut abs) = (vec![vec![]; c], vec![vec![]; c], vec![vec![]; c]);
+    let (mut ins_each, mut pre_each, mut abs_each) =
+        (vec![vec![]; c], vec![vec![]; c], vec![vec![]; c]);
     let (mut fp, mut bits) = (vec![0.0; c], vec![0.0; c]);
     for _ in 0..repeats {
         let mut filters: Vec<Box<dyn Run<K>>> = candidates.iter().map(|c| (c.make)()).collect();
@@ -235,6 +284,35 @@ fn measure<K>(
             fp[i] = false_pos as f64 / absent.len() as f64;
             bits[i] = filters[i].bits();
         }
+        // Batch queries: the same keys through `contains_each`, which must agree with
+        // one-by-one queries (the rows without one take no time here).
+        let each = |f: &mut Box<dyn Run<K>>, ks: &[K]| Hits(f.count_each(ks));
+        for (i, (t, Hits(hits))) in phase(&mut filters, keys, each).into_iter().enumerate() {
+            if let Some(hits) = hits {
+                assert_eq!(hits, keys.len(), "{}: a false negative", candidates[i].name);
+                pre_each[i].push(t);
+            }
+        }
+        for (i, (t, Hits(false_pos))) in phase(&mut filters, absent, each).into_iter().enumerate() {
+            if let Some(false_pos) = false_pos {
+                let rate = false_pos as f64 / absent.len() as f64;
+                assert_eq!(
+                    rate, fp[i],
+                    "{}: batch and single queries differ",
+                    candidates[i].name
+                );
+                abs_each[i].push(t);
+            }
+        }
+        // Batch inserts, into fresh structures (the rows without them take no time).
+        drop(filters);
+        let mut fresh: Vec<Box<dyn Run<K>>> = candidates.iter().map(|c| (c.make)()).collect();
+        let insert_each = |f: &mut Box<dyn Run<K>>, ks: &[K]| Hits(f.insert_each(ks));
+        for (i, (t, Hits(new))) in phase(&mut fresh, keys, insert_each).into_iter().enumerate() {
+            if new.is_some() {
+                ins_each[i].push(t);
+            }
+        }
     }
     let rows: Vec<Row> = candidates
         .iter()
@@ -246,17 +324,25 @@ fn measure<K>(
             insert: median(ins[i].clone()),
             present: median(pre[i].clone()),
             absent: median(abs[i].clone()),
+            each: (!pre_each[i].is_empty()).then(|| {
+                (
+                    median(ins_each[i].clone()),
+                    median(pre_each[i].clone()),
+                    median(abs_each[i].clone()),
+                )
+            }),
         })
         .collect();
     for row in &rows {
         eprintln!(
-            "{:<58} {:6.2} bits/item  FP {:.3}%  insert {:6.1} ns  present {:6.1} ns  absent {:6.1} ns",
+            "{:<58} {:6.2} bits/item  FP {:.3}%  insert {:6.1} ns  present {:6.1} ns  absent {:6.1} ns  each {}",
             row.name,
             row.bits_per_item,
             row.fp * 100.0,
             row.insert,
             row.present,
-            row.absent
+            row.absent,
+            each_cells(row.each),
         );
     }
     rows
@@ -324,20 +410,40 @@ fn table<K: Hash + Item + 'static>(title: &str, keys: &[K], absent: &[K], repeat
     let rows = measure(&candidates, keys, absent, repeats);
     println!("\n{title}\n");
     println!(
-        "| structure | bits/item | measured FP | ns insert | ns query present | ns query absent |"
+        "| structure | bits/item | measured FP | ns insert | ns query present | ns query absent | ns `insert_each` / `contains_each` present / absent |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for r in rows {
         println!(
-            "| {} | {:.2} | {:.3}% | {:.0} | {:.0} | {:.0} |",
+            "| {} | {:.2} | {:.3}% | {:.0} | {:.0} | {:.0} | {} |",
             r.name,
             r.bits_per_item,
             r.fp * 100.0,
             r.insert,
             r.present,
-            r.absent
+            r.absent,
+            each_cells(r.each),
         );
     }
+}
+
+/// Keys found by batch queries over a phase's chunks, `None` for a structure without them.
+#[derive(Default)]
+struct Hits(Option<usize>);
+
+impl std::ops::AddAssign for Hits {
+    fn add_assign(&mut self, other: Self) {
+        if let Some(n) = other.0 {
+            self.0 = Some(self.0.unwrap_or(0) + n);
+        }
+    }
+}
+
+/// The batch cell: "insert / present / absent" ns, or a dash for structures without them.
+fn each_cells(each: Option<(f64, f64, f64)>) -> String {
+    each.map_or("—".to_string(), |(i, p, a)| {
+        format!("{i:.0} / {p:.0} / {a:.0}")
+    })
 }
 
 /// SplitMix64: distinct-enough keys with no RNG crate.
