@@ -182,10 +182,10 @@ pub(crate) fn register_benches(c: &mut Criterion) {
         let mut b = w.to_vec();
         let mid = b.len() / 2;
         b[mid] = b'a' + (rng.below(26) as u8);
-        if let Ok(s) = String::from_utf8(b) {
-            if !sorted_set.contains(s.as_str()) {
-                absent.push(s);
-            }
+        if let Ok(s) = String::from_utf8(b)
+            && !sorted_set.contains(s.as_str())
+        {
+            absent.push(s);
         }
     }
     let prefixes: Vec<String> = (0..PREFIXES)

@@ -217,13 +217,13 @@ fn decode_checked(kind: Kind, bytes: &[u8]) -> bool {
         "{kind}: decoding {} bytes took {took:?}",
         bytes.len()
     );
-    if decoded.is_ok() {
-        if let Err(e) = catch_unwind(AssertUnwindSafe(|| decode(kind, bytes))) {
-            panic!(
-                "{kind}: round trip panicked ({}) on {shown:02x?}",
-                message(e.as_ref())
-            );
-        }
+    if decoded.is_ok()
+        && let Err(e) = catch_unwind(AssertUnwindSafe(|| decode(kind, bytes)))
+    {
+        panic!(
+            "{kind}: round trip panicked ({}) on {shown:02x?}",
+            message(e.as_ref())
+        );
     }
     decoded.is_ok()
 }
@@ -336,7 +336,7 @@ fn mutate(rng: &mut SplitMix64, kind: Kind, valid: &[u8], other: &[u8]) -> (Kind
         // Bit flips in parameters or payload, resealed.
         3 | 4 => {
             for _ in 0..1 + below(rng, 3) {
-                let part = if rng.next_word() % 4 == 0 || payload.is_empty() {
+                let part = if rng.next_word().is_multiple_of(4) || payload.is_empty() {
                     &mut params
                 } else {
                     &mut payload
@@ -363,7 +363,7 @@ fn mutate(rng: &mut SplitMix64, kind: Kind, valid: &[u8], other: &[u8]) -> (Kind
         }
         // An inflated 8- or 4-byte field (a count, a length, a size), resealed.
         6 | 7 => {
-            let part = if rng.next_word() % 3 == 0 {
+            let part = if rng.next_word().is_multiple_of(3) {
                 &mut params
             } else {
                 &mut payload
@@ -378,7 +378,7 @@ fn mutate(rng: &mut SplitMix64, kind: Kind, valid: &[u8], other: &[u8]) -> (Kind
         }
         // Truncated or padded payload or parameters, resealed.
         8 => {
-            let part = if rng.next_word() % 3 == 0 {
+            let part = if rng.next_word().is_multiple_of(3) {
                 &mut params
             } else {
                 &mut payload

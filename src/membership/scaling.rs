@@ -536,10 +536,10 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
     /// Adds a sub-filter (the first one when the chain is empty).
     fn grow(&mut self) -> Result<()> {
         let i = self.stages.len();
-        if let Some(max) = self.max_filters {
-            if i as u64 >= max {
-                return Err(self.limit(format!("limit of {max} sub-filters")));
-            }
+        if let Some(max) = self.max_filters
+            && i as u64 >= max
+        {
+            return Err(self.limit(format!("limit of {max} sub-filters")));
         }
         let capacity = match self.stages.last() {
             None => Some(self.initial_capacity),
@@ -751,12 +751,12 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
         if n == 0 {
             return Err(corrupt("no sub-filters, expected at least one".into()));
         }
-        if let Some(max) = max_filters {
-            if n as u64 > max {
-                return Err(corrupt(format!(
-                    "{n} sub-filters, above the limit of {max}"
-                )));
-            }
+        if let Some(max) = max_filters
+            && n as u64 > max
+        {
+            return Err(corrupt(format!(
+                "{n} sub-filters, above the limit of {max}"
+            )));
         }
         let mut stages = Vec::with_capacity(n);
         let mut expected_capacity = Some(initial_capacity);
@@ -827,13 +827,13 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
                 )));
             }
         }
-        if let Some(max) = max_memory {
-            if f.memory_usage() as u64 > max {
-                return Err(corrupt(format!(
-                    "{} bytes of sub-filters, above the memory limit of {max}",
-                    f.memory_usage()
-                )));
-            }
+        if let Some(max) = max_memory
+            && f.memory_usage() as u64 > max
+        {
+            return Err(corrupt(format!(
+                "{} bytes of sub-filters, above the memory limit of {max}",
+                f.memory_usage()
+            )));
         }
         Ok(f)
     }

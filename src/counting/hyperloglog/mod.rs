@@ -319,12 +319,12 @@ impl<S: ItemHasher> HyperLogLog<S> {
 
     #[inline(never)]
     fn insert_sparse(&mut self, hash: u64) {
-        if let Repr::Sparse(s) = &mut self.repr {
-            if s.insert(hash, sparse::limit(self.precision)) == Inserted::Full {
-                self.densify();
-                if let Repr::Dense(d) = &mut self.repr {
-                    d.insert_hash(hash);
-                }
+        if let Repr::Sparse(s) = &mut self.repr
+            && s.insert(hash, sparse::limit(self.precision)) == Inserted::Full
+        {
+            self.densify();
+            if let Repr::Dense(d) = &mut self.repr {
+                d.insert_hash(hash);
             }
         }
     }
