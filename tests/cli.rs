@@ -183,6 +183,60 @@ fn threads_give_identical_results() {
 }
 
 #[test]
+fn vector_and_scalar_paths_give_identical_results() {
+    // Tokens of 1 to 40 bytes (the vector hash takes those under 16), any byte but
+    // whitespace, between runs of every kind of whitespace; half are one or two bytes, so
+    // some 64-byte chunks hold more than 32 token boundaries (the vector scan's first
+    // store).
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut bytes = Vec::new();
+    for _ in 0..300_000 {
+        let len = if next() % 2 == 0 {
+            1 + next() % 2
+        } else {
+            1 + next() % 40
+        };
+        // A small vocabulary of prefixes, so tokens repeat.
+        let seed = next() % 50_000;
+        bytes.extend(
+            (0..len).map(|i| match (seed.wrapping_mul(31) + i * 7) as u8 {
+                b if b.is_ascii_whitespace() || b == 0x0b => b'_',
+                b => b,
+            }),
+        );
+        for _ in 0..1 + next() % 4 / 3 {
+            bytes.push(b" \t\n\x0b\x0c\r"[(next() % 6) as usize]);
+        }
+    }
+    let dir = TempDir::new().unwrap();
+    let f = write(&dir, "t.txt", &bytes);
+    let run = |scalar: bool| {
+        let mut cmd = lessram();
+        cmd.args(["count", "--json", "--threads", "1", &f]);
+        if scalar {
+            cmd.env("LESSRAM_NO_AVX512", "1");
+        }
+        let out = cmd.assert().success().get_output().stdout.clone();
+        serde_json::from_slice::<Value>(&out).expect("one JSON object")
+    };
+    let (vector, scalar) = (run(false), run(true));
+    assert_eq!(scalar["scan_hash_paths"], "scalar");
+    eprintln!("this machine: {}", vector["scan_hash_paths"]);
+    assert_eq!(vector["tokens"], scalar["tokens"]);
+    assert_eq!(vector["distinct"], scalar["distinct"]);
+    for r in scalar["estimators"].as_array().unwrap() {
+        let name = r["estimator"].as_str().unwrap();
+        assert_eq!(row(&vector, name)["estimate"], r["estimate"], "{name}");
+    }
+}
+
+#[test]
 fn the_sample_runs_with_every_estimator() {
     let v = count_json(&["--sample-tokens", "20000"], None);
     assert_eq!(v["tokens"], 20_000);

@@ -312,6 +312,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             "threads": threads,
             "seconds": elapsed.as_secs_f64(),
             "scan_hash_seconds": scan_time.as_secs_f64(),
+            "scan_hash_paths": crate::tokenize::vector_paths(opts),
             "estimators": rows.iter().map(|r| json!({
                 "estimator": r.estimator,
                 "parameters": r.params,
@@ -350,7 +351,7 @@ pub(crate) fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -462,8 +463,9 @@ fn print_table(
         out,
         "\nrel. error = (estimate - exact) / exact; Morris counts all {unit}, the others distinct ones.\n\
          memory = the structure plus its heap; time = its inserts (summed over threads); \
-         scanning and hashing took {:.3} s.",
-        scan_time.as_secs_f64()
+         scanning and hashing took {:.3} s ({}).",
+        scan_time.as_secs_f64(),
+        crate::tokenize::vector_paths(opts)
     )?;
     Ok(())
 }

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod count;
 mod estimate;
 mod estimators;

@@ -190,13 +190,17 @@ impl Tally {
 }
 
 /// Token boundaries of a batch: a buffer allocated once, large enough for any batch (a
-/// scan stops before `2 * BATCH` boundaries plus one 64-byte chunk's worth), and how much
+/// scan stops once it holds `2 * (BATCH - 64)` boundaries, at most 64 more than that after
+/// a 64-byte chunk, and a vector scan writes up to 64 entries past its end), and how much
 /// of it is in use. A scan writes into it through a local index, which stays in a
 /// register, where `Vec::push` stores the length back to memory at every boundary.
 pub(crate) struct Marks {
     buf: Box<[u32]>,
     len: usize,
 }
+
+// A scan starts a chunk with fewer than `2 * (BATCH - 64)` marks and writes at most 64.
+const _: () = assert!(2 * (BATCH - 64) + 64 <= Marks::CAP);
 
 impl Marks {
     const CAP: usize = 2 * BATCH + 128;
@@ -404,17 +408,78 @@ fn space_mask(chunk: &[u8; 64]) -> u64 {
     space_mask_swar(chunk)
 }
 
+/// How this machine scans and hashes in mode `opts`: which of [`crate::avx512`]'s paths it
+/// takes, for the table's footer and the JSON output.
+pub(crate) fn vector_paths(opts: Options) -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let paths = crate::avx512::paths();
+        match (paths.scan && !opts.lines, paths.hash) {
+            (true, true) => "AVX-512 scan and hash",
+            (false, true) => "AVX-512 hash",
+            (true, false) => "AVX-512 scan",
+            (false, false) => "scalar",
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = opts;
+        "scalar"
+    }
+}
+
 /// Finds whitespace-separated tokens of `rest` until a batch is full; returns the bytes
 /// consumed. Pushes `base` plus the offset of each token's first byte and of the byte after
 /// its last to `marks`, so token `t` is `marks[2t]..marks[2t + 1]`. Stops only at a
 /// separator, at the first byte of a token or at the end of `rest`, so no token is cut.
 ///
+/// With AVX-512 ([`crate::avx512`]) where the CPU has it, else with [`space_mask`] and
+/// [`push_events`].
+fn scan_words(rest: &[u8], base: usize, marks: &mut Marks) -> usize {
+    scan_words_vector(rest, base, marks)
+        .unwrap_or_else(|| scan_words_with(rest, base, marks, space_mask, push_events))
+}
+
+/// [`scan_words`] with AVX-512, or `None` where the CPU cannot.
+#[cfg(target_arch = "x86_64")]
+fn scan_words_vector(rest: &[u8], base: usize, marks: &mut Marks) -> Option<usize> {
+    crate::avx512::scan_words(rest, base, marks)
+}
+
+/// [`scan_words`] with AVX-512: x86-64 only.
+#[cfg(not(target_arch = "x86_64"))]
+fn scan_words_vector(_: &[u8], _: usize, _: &mut Marks) -> Option<usize> {
+    None
+}
+
+/// Writes `at` plus the position of each set bit of `events`, lowest first, to `buf[n..]`;
+/// returns the new `n`. (`buf` has room: see [`Marks`].)
+#[inline(always)]
+fn push_events(buf: &mut [u32], mut n: usize, mut events: u64, at: u32) -> usize {
+    while events != 0 {
+        buf[n] = at + events.trailing_zeros();
+        n += 1;
+        events &= events - 1;
+    }
+    n
+}
+
+/// The loop of [`scan_words`], given how to find the separators among 64 bytes (`mask`,
+/// bit `i` for byte `i`) and how to write the positions of a chunk's token boundaries
+/// (`push`, as [`push_events`] does; it may write up to 64 entries past the new end).
+///
 /// Token boundaries alternate, start then end, so the scan pushes every boundary of a
 /// 64-byte chunk without looking at which it is, and whether a token is open across chunks
 /// is the parity of the number of marks (which is even on entry).
-#[inline(never)]
-fn scan_words(rest: &[u8], base: usize, marks: &mut Marks) -> usize {
-    debug_assert!(marks.len % 2 == 0);
+#[inline(always)]
+pub(crate) fn scan_words_with(
+    rest: &[u8],
+    base: usize,
+    marks: &mut Marks,
+    mask: impl Fn(&[u8; 64]) -> u64,
+    push: impl Fn(&mut [u32], usize, u64, u32) -> usize,
+) -> usize {
+    debug_assert!(marks.len.is_multiple_of(2));
     let buf = &mut marks.buf[..];
     let mut n = marks.len;
     let mut pos = 0usize;
@@ -428,18 +493,13 @@ fn scan_words(rest: &[u8], base: usize, marks: &mut Marks) -> usize {
             padded[..rest.len() - pos].copy_from_slice(&rest[pos..]);
             &padded
         };
-        let spaces = space_mask(chunk);
+        let spaces = mask(chunk);
         let words = !spaces;
         let in_token = u64::from(n % 2 == 1);
         // A start is a word byte after a space; an end is a space after a word byte.
         let prev_word = (words << 1) | in_token;
-        let mut events = (words & !prev_word) | (spaces & prev_word);
-        let at = (base + pos) as u32;
-        while events != 0 {
-            buf[n] = at + events.trailing_zeros();
-            n += 1;
-            events &= events - 1;
-        }
+        let events = (words & !prev_word) | (spaces & prev_word);
+        n = push(buf, n, events, (base + pos) as u32);
         pos += 64;
         if n >= 2 * (BATCH - 64) {
             if n % 2 == 1 {
@@ -482,11 +542,33 @@ fn scan_lines(rest: &[u8], base: usize, marks: &mut Marks) -> usize {
 /// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `hashes`. A separate pass from
 /// the scan: with no scanning branches between them, the hashes of neighbouring tokens
 /// overlap in the pipeline. The loop hashes tokens of under 16 bytes (with 16 bytes
-/// readable from their start) only, and leaves the others, rare, to a second loop: with
-/// no call in it, the hash's constants stay in registers.
+/// readable from their start) only, eight at a time with AVX-512 where the CPU has it
+/// ([`crate::avx512`]), and leaves the others, rare, to a second loop: with no call in it,
+/// the hash's constants stay in registers.
 fn hash_tokens(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>) {
+    hash_tokens_using(block, marks, hashes, true);
+}
+
+/// [`hash_tokens`], with the vector loop only if `vector` (and the CPU has it).
+fn hash_tokens_using(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>, vector: bool) {
     let first = hashes.len();
-    let mut long: SmallVec<[usize; 8]> = SmallVec::new();
+    let mut long: SmallVec<[usize; 16]> = SmallVec::new();
+    if !(vector && hash_tokens_vector(block, marks, hashes, &mut long)) {
+        hash_tokens_scalar(block, marks, hashes, &mut long);
+    }
+    for t in long {
+        let (start, end) = (marks[2 * t] as usize, marks[2 * t + 1] as usize);
+        hashes[first + t] = murmur3_x64_128(&block[start..end], 0);
+    }
+}
+
+/// [`hash_tokens`]'s first loop, one token at a time.
+fn hash_tokens_scalar(
+    block: &[u8],
+    marks: &[u32],
+    hashes: &mut Vec<u128>,
+    long: &mut SmallVec<[usize; 16]>,
+) {
     hashes.extend(marks.chunks_exact(2).enumerate().map(|(t, m)| {
         let (start, end) = (m[0] as usize, m[1] as usize);
         if end - start < 16 && start + 16 <= block.len() {
@@ -497,10 +579,28 @@ fn hash_tokens(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>) {
             0
         }
     }));
-    for t in long {
-        let (start, end) = (marks[2 * t] as usize, marks[2 * t + 1] as usize);
-        hashes[first + t] = murmur3_x64_128(&block[start..end], 0);
-    }
+}
+
+/// [`hash_tokens`]'s first loop eight tokens at a time, or `false` where the CPU cannot.
+#[cfg(target_arch = "x86_64")]
+fn hash_tokens_vector(
+    block: &[u8],
+    marks: &[u32],
+    hashes: &mut Vec<u128>,
+    long: &mut SmallVec<[usize; 16]>,
+) -> bool {
+    crate::avx512::hash_tokens(block, marks, hashes, long)
+}
+
+/// [`hash_tokens`]'s first loop eight tokens at a time: x86-64 only.
+#[cfg(not(target_arch = "x86_64"))]
+fn hash_tokens_vector(
+    _: &[u8],
+    _: &[u32],
+    _: &mut Vec<u128>,
+    _: &mut SmallVec<[usize; 16]>,
+) -> bool {
+    false
 }
 
 /// A token too long for the read buffer, hashed piece by piece (the same hash as the whole
@@ -535,17 +635,30 @@ impl LongToken {
 mod tests {
     use super::*;
 
-    /// The tokens of `text` as `feed` cuts them; the hashes of each batch are checked.
+    /// The tokens of `text` as `feed` cuts them, with the scalar scan and hash and with the
+    /// vector ones where the CPU has them, which must agree; the hashes of each batch are
+    /// checked.
     fn words(text: &[u8]) -> Vec<(u32, u32)> {
+        let scalar = words_using(text, false);
+        assert_eq!(words_using(text, true), scalar);
+        scalar
+    }
+
+    /// [`words`] with the vector paths or not.
+    fn words_using(text: &[u8], vector: bool) -> Vec<(u32, u32)> {
         let (mut marks, mut hashes, mut spans) = (Marks::new(), Vec::new(), Vec::new());
         let mut rest = text;
         let mut base = 0;
         while !rest.is_empty() {
-            let n = scan_words(rest, base, &mut marks);
+            let n = if vector {
+                scan_words(rest, base, &mut marks)
+            } else {
+                scan_words_with(rest, base, &mut marks, space_mask, push_events)
+            };
             assert!(marks.len % 2 == 0);
             let marks_now = marks.as_slice();
             spans.extend(marks_now.chunks_exact(2).map(|m| (m[0], m[1])));
-            hash_tokens(text, marks_now, &mut hashes);
+            hash_tokens_using(text, marks_now, &mut hashes, vector);
             assert_eq!(hashes.len() * 2, marks_now.len());
             for (&hash, m) in hashes.iter().zip(marks_now.chunks_exact(2)) {
                 assert_eq!(
@@ -559,6 +672,49 @@ mod tests {
             rest = &rest[n..];
         }
         spans
+    }
+
+    #[test]
+    fn hash_tokens_is_murmur3_on_both_paths() {
+        // Random spans of 0 to 40 bytes over random bytes, many within 16 bytes of the end
+        // (hashed by the long-token loop), in batches of every size from 0 to 600 tokens:
+        // partial groups of eight and stages of 256 on the vector path.
+        let mut state = 11u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let block: Vec<u8> = (0..4096).map(|_| next() as u8).collect();
+        for tokens in 0..600 {
+            let marks: Vec<u32> = (0..tokens)
+                .flat_map(|_| {
+                    let len = next() % 41;
+                    let start = if next() % 4 == 0 {
+                        4096 - len - next() % 16.min(4096 - len)
+                    } else {
+                        next() % (4096 - len)
+                    };
+                    [start as u32, (start + len) as u32]
+                })
+                .collect();
+            let want: Vec<u128> = marks
+                .chunks_exact(2)
+                .map(|m| murmur3_x64_128(&block[m[0] as usize..m[1] as usize], 0))
+                .collect();
+            for vector in [false, true] {
+                // Hashes already in the buffer stay; the new ones follow them.
+                let mut hashes = vec![7u128];
+                hash_tokens_using(&block, &marks, &mut hashes, vector);
+                assert_eq!(hashes[0], 7);
+                assert_eq!(hashes[1..], want[..], "{tokens} tokens, vector {vector}");
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if !crate::avx512::paths().hash {
+            eprintln!("note: no AVX-512 here; only the scalar hash loop was tested");
+        }
     }
 
     #[test]
@@ -604,6 +760,34 @@ mod tests {
                     murmur3_x64_128(&bytes[3..3 + len], 0)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn dense_and_sparse_boundaries_on_both_paths() {
+        // Up to 64 boundaries a chunk (more than the vector scan's first 32), none at all,
+        // and tokens that span chunks, at every alignment.
+        for shift in 0..64 {
+            for text in [
+                format!("{}{}", " ".repeat(shift), "a ".repeat(3000)),
+                format!("{}{}", " ".repeat(shift), "ab\tc\n".repeat(2000)),
+                format!("{}{}", "x".repeat(shift), " ".repeat(500)),
+                format!("{} {}", "y".repeat(shift + 100), "z".repeat(300)),
+            ] {
+                let want: Vec<&str> = text
+                    .split(|c: char| c.is_ascii_whitespace())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let got: Vec<&str> = words(text.as_bytes())
+                    .into_iter()
+                    .map(|(a, b)| &text[a as usize..b as usize])
+                    .collect();
+                assert_eq!(got, want, "shift {shift}");
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if !crate::avx512::paths().scan {
+            eprintln!("note: no AVX-512 here; only the scalar scan was tested");
         }
     }
 
