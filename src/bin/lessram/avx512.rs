@@ -128,16 +128,16 @@ fn push_events(buf: &mut [u32], n: usize, events: u64, at: u32) -> usize {
     n + count
 }
 
-/// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `hashes`, as
+/// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `out[t]`, as
 /// [`crate::tokenize`]'s scalar loop does, eight at a time. Tokens of 16 bytes or more, or
-/// with fewer than 16 bytes readable from their start, get hash 0 here and their index in
-/// `long`, for the caller to hash.
+/// with fewer than 16 bytes readable from their start, get a meaningless hash here and
+/// their index in `long`, for the caller to hash.
 ///
-/// Returns `false`, having done nothing, when the CPU lacks the features.
+/// Returns `false`, having done nothing, when [`paths`] says not to.
 pub(crate) fn hash_tokens(
     block: &[u8],
     marks: &[u32],
-    hashes: &mut Vec<u128>,
+    out: &mut [u128],
     long: &mut SmallVec<[usize; 16]>,
 ) -> bool {
     if !paths().hash {
@@ -145,7 +145,7 @@ pub(crate) fn hash_tokens(
     }
     // SAFETY: `hash_tokens_avx512` needs AVX-512F and DQ, which `paths` detected; it has no
     // other requirement.
-    unsafe { hash_tokens_avx512(block, marks, hashes, long) };
+    unsafe { hash_tokens_avx512(block, marks, out, long) };
     true
 }
 
@@ -173,12 +173,15 @@ const STAGE: usize = 256;
 fn hash_tokens_avx512(
     block: &[u8],
     marks: &[u32],
-    hashes: &mut Vec<u128>,
+    out: &mut [u128],
     long: &mut SmallVec<[usize; 16]>,
 ) {
     let (mut k1, mut k2, mut len) = ([0u64; STAGE], [0u64; STAGE], [0u64; STAGE]);
-    for (s, stage) in marks.chunks(2 * STAGE).enumerate() {
-        let n = stage.len() / 2;
+    for (s, (stage, out)) in marks
+        .chunks(2 * STAGE)
+        .zip(out.chunks_mut(STAGE))
+        .enumerate()
+    {
         for (i, m) in stage.chunks_exact(2).enumerate() {
             let (start, end) = (m[0] as usize, m[1] as usize);
             match block.get(start..start + 16) {
@@ -190,7 +193,7 @@ fn hash_tokens_avx512(
                 _ => long.push(STAGE * s + i),
             }
         }
-        for g in 0..n.div_ceil(8) {
+        let group = |g: usize| -> [u128; 8] {
             let lanes = |w: &[u64; STAGE]| vector(w[8 * g..8 * g + 8].try_into().expect("8 words"));
             let (h1, h2) = hash_short8(lanes(&k1), lanes(&k2), lanes(&len));
             // Interleave the halves as the `u128`s are laid out: h1 low, h2 high.
@@ -198,15 +201,19 @@ fn hash_tokens_avx512(
                 _mm512_permutex2var_epi64(h1, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), h2);
             let high =
                 _mm512_permutex2var_epi64(h1, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), h2);
-            let out = [pairs(low), pairs(high)];
-            let out = out.as_flattened();
-            if 8 * g + 8 <= n {
-                // A constant length: two vector stores, where a variable one calls `memcpy`.
-                hashes.extend_from_slice(&out[..8]);
-            } else {
-                // The last group of a stage may be partial: lanes past `n` hold stale words.
-                hashes.extend_from_slice(&out[..n - 8 * g]);
-            }
+            let [a, b] = [pairs(low), pairs(high)];
+            [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+        };
+        let full = out.len() / 8;
+        let mut groups = out.chunks_exact_mut(8);
+        for (g, dst) in (&mut groups).enumerate() {
+            dst.copy_from_slice(&group(g));
+        }
+        // A last, partial group: its lanes past the stage's end hold stale words.
+        let rest = groups.into_remainder();
+        if !rest.is_empty() {
+            let n = rest.len();
+            rest.copy_from_slice(&group(full)[..n]);
         }
     }
 }

@@ -55,7 +55,9 @@ pub(crate) struct Tally {
     pub(crate) tokens: u64,
     /// Bytes scanned.
     pub(crate) bytes: u64,
-    hashes: Vec<u128>,
+    /// The hashes of the batch being fed: as many as its marks' tokens at the front of a
+    /// buffer allocated once (written in place, never pushed: see [`hash_tokens`]).
+    hashes: Box<[u128]>,
     /// Token boundaries in the block being fed (see [`scan_words`]).
     marks: Marks,
     /// Short tokens seen lately, when their repeats are dropped before hashing.
@@ -84,7 +86,7 @@ impl Tally {
             scan_time: Duration::ZERO,
             tokens: 0,
             bytes: 0,
-            hashes: Vec::with_capacity(BATCH + 64),
+            hashes: vec![0; Marks::CAP / 2].into_boxed_slice(),
             marks: Marks::new(),
             recent: drop_repeats.then(Recent::new),
             forward: None,
@@ -108,9 +110,10 @@ impl Tally {
             if let Some(recent) = &mut self.recent {
                 recent.drop_repeats(block, &mut self.marks);
             }
-            hash_tokens(block, self.marks.as_slice(), &mut self.hashes);
+            let kept = self.marks.len / 2;
+            hash_tokens(block, self.marks.as_slice(), &mut self.hashes[..kept]);
             self.scan_time += t.elapsed();
-            self.flush(block, tokens as u64);
+            self.flush(block, kept, tokens as u64);
             base += consumed;
             rest = &rest[consumed..];
         }
@@ -142,27 +145,22 @@ impl Tally {
         }
     }
 
-    /// Feeds the batch of hashes (and token bytes, from the marks into `block`) to every
-    /// estimator, for `tokens` tokens (the repeats dropped from the batch included).
-    fn flush(&mut self, block: &[u8], tokens: u64) {
+    /// Feeds the batch's `kept` hashes (and token bytes, from the marks into `block`) to
+    /// every estimator, for `tokens` tokens (the repeats dropped from the batch included).
+    fn flush(&mut self, block: &[u8], kept: usize, tokens: u64) {
         if tokens == 0 {
             return;
         }
         let hashes = std::mem::take(&mut self.hashes);
-        self.insert_hashes(&hashes, tokens);
-        self.hashes = hashes;
+        self.insert_hashes(&hashes[..kept], tokens);
         if let Some(exact) = &mut self.exact {
             let t = Instant::now();
-            for (&h, m) in self
-                .hashes
-                .iter()
-                .zip(self.marks.as_slice().chunks_exact(2))
-            {
+            for (&h, m) in hashes.iter().zip(self.marks.as_slice().chunks_exact(2)) {
                 exact.insert(h as u64, &block[m[0] as usize..m[1] as usize]);
             }
             self.exact_time += t.elapsed();
         }
-        self.hashes.clear();
+        self.hashes = hashes;
         self.marks.clear();
     }
 
@@ -539,26 +537,28 @@ fn scan_lines(rest: &[u8], base: usize, marks: &mut Marks) -> usize {
     pos.min(rest.len())
 }
 
-/// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `hashes`. A separate pass from
-/// the scan: with no scanning branches between them, the hashes of neighbouring tokens
-/// overlap in the pipeline. The loop hashes tokens of under 16 bytes (with 16 bytes
-/// readable from their start) only, eight at a time with AVX-512 where the CPU has it
-/// ([`crate::avx512`]), and leaves the others, rare, to a second loop: with no call in it,
-/// the hash's constants stay in registers.
-fn hash_tokens(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>) {
-    hash_tokens_using(block, marks, hashes, true);
+/// Hashes the tokens `block[marks[2t]..marks[2t + 1]]` into `out[t]` (`out` holds one entry
+/// a token). A separate pass from the scan: with no scanning branches between them, the
+/// hashes of neighbouring tokens overlap in the pipeline. The loop hashes tokens of under
+/// 16 bytes (with 16 bytes readable from their start) only, eight at a time with AVX-512
+/// where the CPU has it ([`crate::avx512`]), and leaves the others, rare, to a second loop:
+/// with no call in it, the hash's constants stay in registers. The hashes are written in
+/// place: pushing them would check capacity at every one, and a variable-length copy from
+/// the vector path would call `memcpy`.
+fn hash_tokens(block: &[u8], marks: &[u32], out: &mut [u128]) {
+    hash_tokens_using(block, marks, out, true);
 }
 
 /// [`hash_tokens`], with the vector loop only if `vector` (and the CPU has it).
-fn hash_tokens_using(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>, vector: bool) {
-    let first = hashes.len();
+fn hash_tokens_using(block: &[u8], marks: &[u32], out: &mut [u128], vector: bool) {
+    assert_eq!(out.len() * 2, marks.len(), "one hash a token");
     let mut long: SmallVec<[usize; 16]> = SmallVec::new();
-    if !(vector && hash_tokens_vector(block, marks, hashes, &mut long)) {
-        hash_tokens_scalar(block, marks, hashes, &mut long);
+    if !(vector && hash_tokens_vector(block, marks, out, &mut long)) {
+        hash_tokens_scalar(block, marks, out, &mut long);
     }
     for t in long {
         let (start, end) = (marks[2 * t] as usize, marks[2 * t + 1] as usize);
-        hashes[first + t] = murmur3_x64_128(&block[start..end], 0);
+        out[t] = murmur3_x64_128(&block[start..end], 0);
     }
 }
 
@@ -566,19 +566,19 @@ fn hash_tokens_using(block: &[u8], marks: &[u32], hashes: &mut Vec<u128>, vector
 fn hash_tokens_scalar(
     block: &[u8],
     marks: &[u32],
-    hashes: &mut Vec<u128>,
+    out: &mut [u128],
     long: &mut SmallVec<[usize; 16]>,
 ) {
-    hashes.extend(marks.chunks_exact(2).enumerate().map(|(t, m)| {
+    for (t, (m, hash)) in marks.chunks_exact(2).zip(out).enumerate() {
         let (start, end) = (m[0] as usize, m[1] as usize);
-        if end - start < 16 && start + 16 <= block.len() {
+        *hash = if end - start < 16 && start + 16 <= block.len() {
             let (k1, k2) = short_words(block, start, end - start);
             hash_short(k1, k2, end - start)
         } else {
             long.push(t);
             0
-        }
-    }));
+        };
+    }
 }
 
 /// [`hash_tokens`]'s first loop eight tokens at a time, or `false` where the CPU cannot.
@@ -586,20 +586,15 @@ fn hash_tokens_scalar(
 fn hash_tokens_vector(
     block: &[u8],
     marks: &[u32],
-    hashes: &mut Vec<u128>,
+    out: &mut [u128],
     long: &mut SmallVec<[usize; 16]>,
 ) -> bool {
-    crate::avx512::hash_tokens(block, marks, hashes, long)
+    crate::avx512::hash_tokens(block, marks, out, long)
 }
 
 /// [`hash_tokens`]'s first loop eight tokens at a time: x86-64 only.
 #[cfg(not(target_arch = "x86_64"))]
-fn hash_tokens_vector(
-    _: &[u8],
-    _: &[u32],
-    _: &mut Vec<u128>,
-    _: &mut SmallVec<[usize; 16]>,
-) -> bool {
+fn hash_tokens_vector(_: &[u8], _: &[u32], _: &mut [u128], _: &mut SmallVec<[usize; 16]>) -> bool {
     false
 }
 
@@ -646,7 +641,7 @@ mod tests {
 
     /// [`words`] with the vector paths or not.
     fn words_using(text: &[u8], vector: bool) -> Vec<(u32, u32)> {
-        let (mut marks, mut hashes, mut spans) = (Marks::new(), Vec::new(), Vec::new());
+        let (mut marks, mut spans) = (Marks::new(), Vec::new());
         let mut rest = text;
         let mut base = 0;
         while !rest.is_empty() {
@@ -658,8 +653,8 @@ mod tests {
             assert!(marks.len % 2 == 0);
             let marks_now = marks.as_slice();
             spans.extend(marks_now.chunks_exact(2).map(|m| (m[0], m[1])));
+            let mut hashes = vec![0; marks_now.len() / 2];
             hash_tokens_using(text, marks_now, &mut hashes, vector);
-            assert_eq!(hashes.len() * 2, marks_now.len());
             for (&hash, m) in hashes.iter().zip(marks_now.chunks_exact(2)) {
                 assert_eq!(
                     hash,
@@ -667,7 +662,6 @@ mod tests {
                 );
             }
             marks.clear();
-            hashes.clear();
             base += n;
             rest = &rest[n..];
         }
@@ -704,11 +698,9 @@ mod tests {
                 .map(|m| murmur3_x64_128(&block[m[0] as usize..m[1] as usize], 0))
                 .collect();
             for vector in [false, true] {
-                // Hashes already in the buffer stay; the new ones follow them.
-                let mut hashes = vec![7u128];
+                let mut hashes = vec![7u128; tokens as usize];
                 hash_tokens_using(&block, &marks, &mut hashes, vector);
-                assert_eq!(hashes[0], 7);
-                assert_eq!(hashes[1..], want[..], "{tokens} tokens, vector {vector}");
+                assert_eq!(hashes, want, "{tokens} tokens, vector {vector}");
             }
         }
         #[cfg(target_arch = "x86_64")]
