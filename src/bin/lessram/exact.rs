@@ -70,6 +70,12 @@ impl ExactSet {
         self.table.len()
     }
 
+    /// Every distinct token, in no order.
+    #[cfg(test)]
+    pub(crate) fn tokens(&self) -> impl Iterator<Item = &[u8]> {
+        self.table.iter().map(|&off| token_at(&self.arena, off))
+    }
+
     /// Heap bytes: the table's allocation and the arena's capacity.
     pub(crate) fn memory_usage(&self) -> usize {
         self.table.allocation_size() + self.arena.capacity()
