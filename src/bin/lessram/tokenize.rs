@@ -482,6 +482,10 @@ pub(crate) fn scan_words_with(
     let mut n = marks.len;
     let mut pos = 0usize;
     let mut padded;
+    // Whether the byte before the chunk is a word byte: on entry, whether a token is open;
+    // then the last bit of the previous chunk's words (not the parity of `n`, which would
+    // make each chunk wait for the previous one's count).
+    let mut in_token = u64::from(n % 2 == 1);
     while pos < rest.len() {
         let chunk: &[u8; 64] = if rest.len() - pos >= 64 {
             rest[pos..pos + 64].try_into().expect("64 bytes")
@@ -493,9 +497,9 @@ pub(crate) fn scan_words_with(
         };
         let spaces = mask(chunk);
         let words = !spaces;
-        let in_token = u64::from(n % 2 == 1);
         // A start is a word byte after a space; an end is a space after a word byte.
         let prev_word = (words << 1) | in_token;
+        in_token = words >> 63;
         let events = (words & !prev_word) | (spaces & prev_word);
         n = push(buf, n, events, (base + pos) as u32);
         pos += 64;
