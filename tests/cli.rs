@@ -236,6 +236,14 @@ fn vector_and_scalar_paths_give_identical_results() {
     }
 }
 
+/// A pseudo-file whose size is 0 but which has contents is read as a stream, to its end.
+#[cfg(target_os = "linux")]
+#[test]
+fn pseudo_files_of_size_zero_are_read_to_their_end() {
+    let v = count_json(&["--threads", "2", "/proc/self/status"], None);
+    assert!(v["tokens"].as_u64().unwrap() > 10, "{v}");
+}
+
 #[test]
 fn the_sample_runs_with_every_estimator() {
     let v = count_json(&["--sample-tokens", "20000"], None);

@@ -442,9 +442,11 @@ mod positional {
         label: String,
     }
 
-    /// Every input opened for reading by position, or `None` if one of them cannot be
-    /// (stdin, a FIFO or device, a compressed file, or a name ending in `.gz` or `.zst`,
-    /// whose error the stream path reports).
+    /// Every input opened for reading by position, or `None` if one of them cannot be:
+    /// stdin, a FIFO or device, a compressed file, a name ending in `.gz` or `.zst` (whose
+    /// error the stream path reports), or a file of size 0 (which may be a pseudo-file with
+    /// contents, as in `/proc`, or empty, which the stream path counts as well). A file is
+    /// counted as far as its size when it was opened.
     pub(super) fn open_all(inputs: &[Input]) -> anyhow::Result<Option<Vec<Positional>>> {
         let mut files = Vec::with_capacity(inputs.len());
         for input in inputs {
@@ -456,6 +458,9 @@ mod positional {
             let file = File::open(path).with_context(|| label.clone())?;
             // The size now, not when the name was checked.
             let size = file.metadata().with_context(|| label.clone())?.len();
+            if size == 0 {
+                return Ok(None);
+            }
             let mut head = [0u8; 4];
             let n =
                 read_full_at(&file, &mut head, 0).with_context(|| format!("reading {label}"))?;
@@ -742,7 +747,7 @@ mod positional {
                 };
                 let texts: Vec<Vec<u8>> = (0..1 + next() % 3)
                     .map(|_| {
-                        (0..next() % 400)
+                        (0..1 + next() % 400)
                             .map(|_| alphabet[next() % alphabet.len()])
                             .collect()
                     })
@@ -779,6 +784,13 @@ mod positional {
             std::fs::write(&named, b"plain").unwrap();
             assert!(
                 open_all(&[Input::check(&named).unwrap()])
+                    .unwrap()
+                    .is_none()
+            );
+            let empty = dir.path().join("empty.txt");
+            std::fs::write(&empty, b"").unwrap();
+            assert!(
+                open_all(&[Input::check(&empty).unwrap()])
                     .unwrap()
                     .is_none()
             );
