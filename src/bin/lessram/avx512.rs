@@ -220,9 +220,9 @@ fn hash_tokens_avx512(
 #[inline]
 #[target_feature(enable = "avx512f,avx512dq")]
 fn hash_short8(k1: __m512i, k2: __m512i, len: __m512i) -> (__m512i, __m512i) {
-    const C1: i64 = 0x87c3_7b91_1142_53d5_u64 as i64;
-    const C2: i64 = 0x4cf5_ad43_2745_937f_u64 as i64;
-    let (c1, c2) = (_mm512_set1_epi64(C1), _mm512_set1_epi64(C2));
+    use crate::tokenize::murmur::{C1, C2, FMIX1, FMIX2};
+    let splat = |c: u64| _mm512_set1_epi64(c as i64);
+    let (c1, c2) = (splat(C1), splat(C2));
     // Keep the first `len` bytes: a shift of all ones right by 64 - 8 len bits for the
     // first word, 128 - 8 len for the second (`vpsrlvq` gives 0 for shifts of 64 or more).
     let ones = _mm512_set1_epi64(-1);
@@ -235,9 +235,9 @@ fn hash_short8(k1: __m512i, k2: __m512i, len: __m512i) -> (__m512i, __m512i) {
 
     let fmix = |k: __m512i| {
         let k = _mm512_xor_si512(k, _mm512_srli_epi64::<33>(k));
-        let k = _mm512_mullo_epi64(k, _mm512_set1_epi64(0xff51_afd7_ed55_8ccd_u64 as i64));
+        let k = _mm512_mullo_epi64(k, splat(FMIX1));
         let k = _mm512_xor_si512(k, _mm512_srli_epi64::<33>(k));
-        let k = _mm512_mullo_epi64(k, _mm512_set1_epi64(0xc4ce_b9fe_1a85_ec53_u64 as i64));
+        let k = _mm512_mullo_epi64(k, splat(FMIX2));
         _mm512_xor_si512(k, _mm512_srli_epi64::<33>(k))
     };
     let h1 = _mm512_mullo_epi64(_mm512_rol_epi64::<31>(_mm512_mullo_epi64(k1, c1)), c2);

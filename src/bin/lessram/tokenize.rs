@@ -307,6 +307,17 @@ fn short_words(buf: &[u8], start: usize, len: usize) -> (u64, u64) {
     (word(start) & keep1, word(start + 8) & keep2)
 }
 
+/// MurmurHash3 x64_128's constants, for the hash of short tokens here and in
+/// [`crate::avx512`] (`lessram::hash` has the general one).
+pub(crate) mod murmur {
+    /// The multipliers of each 8-byte key.
+    pub(crate) const C1: u64 = 0x87c3_7b91_1142_53d5;
+    pub(crate) const C2: u64 = 0x4cf5_ad43_2745_937f;
+    /// The multipliers of the finaliser.
+    pub(crate) const FMIX1: u64 = 0xff51_afd7_ed55_8ccd;
+    pub(crate) const FMIX2: u64 = 0xc4ce_b9fe_1a85_ec53;
+}
+
 /// MurmurHash3 x64_128 (seed 0) of the `len`-byte token whose [`short_words`] are
 /// `(k1, k2)`: bit-identical to [`murmur3_x64_128`] (a test checks every length), but with
 /// no branch on the length. A short input is all tail: its first 8 bytes are `k1`, the rest
@@ -314,14 +325,13 @@ fn short_words(buf: &[u8], start: usize, len: usize) -> (u64, u64) {
 /// instead of branched around.
 #[inline(always)]
 fn hash_short(k1: u64, k2: u64, len: usize) -> u128 {
-    const C1: u64 = 0x87c3_7b91_1142_53d5;
-    const C2: u64 = 0x4cf5_ad43_2745_937f;
+    use murmur::{C1, C2, FMIX1, FMIX2};
     let len = len as u64;
     let fmix = |mut k: u64| {
         k ^= k >> 33;
-        k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        k = k.wrapping_mul(FMIX1);
         k ^= k >> 33;
-        k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        k = k.wrapping_mul(FMIX2);
         k ^ (k >> 33)
     };
     let mut h1 = k1.wrapping_mul(C1).rotate_left(31).wrapping_mul(C2) ^ len;
