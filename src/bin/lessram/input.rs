@@ -288,6 +288,16 @@ fn count_blocks(
             progress.tokens(tally.tokens - before);
         }
     };
+    on_threads(threads, make_tally, work)
+}
+
+/// Runs `work` on `threads` threads (on this one for one), each with its own tally, and
+/// merges their tallies (so the mergeable estimators end exactly as on one thread).
+fn on_threads(
+    threads: usize,
+    make_tally: &(dyn Fn() -> anyhow::Result<Tally> + Sync),
+    work: impl Fn(Tally) -> anyhow::Result<Tally> + Sync,
+) -> anyhow::Result<Tally> {
     if threads <= 1 {
         return work(make_tally()?);
     }
@@ -431,7 +441,7 @@ mod positional {
 
     use anyhow::Context;
 
-    use super::{GZIP_MAGIC, Input, ZSTD_MAGIC, merge_all};
+    use super::{GZIP_MAGIC, Input, ZSTD_MAGIC, on_threads};
     use crate::progress::Progress;
     use crate::tokenize::{LongToken, Options, Tally};
 
@@ -525,24 +535,7 @@ mod positional {
                 }
             }
         };
-        if threads <= 1 {
-            return work(make_tally()?);
-        }
-        let tallies = (0..threads)
-            .map(|_| make_tally())
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let work = &work;
-        let counted: Vec<anyhow::Result<Tally>> = std::thread::scope(|s| {
-            let handles: Vec<_> = tallies
-                .into_iter()
-                .map(|t| s.spawn(move || work(t)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a counting thread panicked"))
-                .collect()
-        });
-        merge_all(counted)
+        on_threads(threads, make_tally, work)
     }
 
     /// One thread's buffers.
