@@ -477,8 +477,9 @@ fn push_events(buf: &mut [u32], mut n: usize, mut events: u64, at: u32) -> usize
 /// (`push`, as [`push_events`] does; it may write up to 64 entries past the new end).
 ///
 /// Token boundaries alternate, start then end, so the scan pushes every boundary of a
-/// 64-byte chunk without looking at which it is, and whether a token is open across chunks
-/// is the parity of the number of marks (which is even on entry).
+/// 64-byte chunk without looking at which it is. No token is open on entry (the number of
+/// marks is even); whether one is open across chunks is the last bit of the previous
+/// chunk's word mask.
 #[inline(always)]
 pub(crate) fn scan_words_with(
     rest: &[u8],
@@ -492,10 +493,10 @@ pub(crate) fn scan_words_with(
     let mut n = marks.len;
     let mut pos = 0usize;
     let mut padded;
-    // Whether the byte before the chunk is a word byte: on entry, whether a token is open;
-    // then the last bit of the previous chunk's words (not the parity of `n`, which would
-    // make each chunk wait for the previous one's count).
-    let mut in_token = u64::from(n % 2 == 1);
+    // Whether the byte before the chunk is a word byte: the last bit of the previous
+    // chunk's words (not the parity of `n`, which would make each chunk wait for the
+    // previous one's count).
+    let mut in_token = 0u64;
     while pos < rest.len() {
         let chunk: &[u8; 64] = if rest.len() - pos >= 64 {
             rest[pos..pos + 64].try_into().expect("64 bytes")
@@ -686,7 +687,7 @@ mod tests {
     fn hash_tokens_is_murmur3_on_both_paths() {
         // Random spans of 0 to 40 bytes over random bytes, many within 16 bytes of the end
         // (hashed by the long-token loop), in batches of every size from 0 to 600 tokens:
-        // partial groups of eight and stages of 256 on the vector path.
+        // every size of a last, partial group of eight on the vector path.
         let mut state = 11u64;
         let mut next = move || {
             state = state
