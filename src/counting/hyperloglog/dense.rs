@@ -220,17 +220,31 @@ impl Dense {
         const CANDIDATES: usize = 64;
         let mut kept = [0u64; CANDIDATES];
         let mut n = 0usize;
-        let mut floor = self.floor;
+        let mut skip = self.skip_mask();
         for h in hashes {
             kept[n % CANDIDATES] = h;
-            n += usize::from(index_rank(h, self.precision).1 > floor);
+            n += usize::from(h & skip == 0);
             if n == CANDIDATES {
                 kept.iter().for_each(|&h| self.insert_hash(h));
                 n = 0;
-                floor = self.floor;
+                skip = self.skip_mask();
             }
         }
         kept[..n].iter().for_each(|&h| self.insert_hash(h));
+    }
+
+    /// The bits of which a hash with any set has a rank not above the smallest register:
+    /// its rank is one more than the trailing zeros of its low `64 - p` bits (and the
+    /// sentinel above them), so it is above `floor` exactly when its low `floor` bits are
+    /// all zero. A test against this mask is the rank comparison without computing the
+    /// rank. Past `64 - p` no rank is above `floor`; the mask is then every bit, which
+    /// drops every hash but 0, and [`Dense::insert_hash`] drops that one.
+    fn skip_mask(&self) -> u64 {
+        if u32::from(self.floor) > 64 - u32::from(self.precision) {
+            u64::MAX
+        } else {
+            (1u64 << self.floor) - 1
+        }
     }
 
     /// The smallest register value, from the histogram.
@@ -388,6 +402,35 @@ mod tests {
             (rebuilt.hist, rebuilt.inv_sum, rebuilt.floor),
             (d.hist, d.inv_sum, d.floor)
         );
+    }
+
+    #[test]
+    fn skip_mask_is_the_rank_comparison() {
+        // Every floor a register array can have at the smallest and largest precision,
+        // against hashes of every rank (and random ones).
+        let mut state = 17u64;
+        for p in [4u8, 10, 18] {
+            let mut d = Dense::new(p);
+            for floor in 0..=66 - p {
+                d.floor = floor;
+                let skip = d.skip_mask();
+                for i in 0..2_000u64 {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // A random hash with its low `i % 64` bits cleared: every rank occurs.
+                    let hash = state & (u64::MAX << (i % 64));
+                    let rank = index_rank(hash, p).1;
+                    let kept = hash & skip == 0;
+                    if u32::from(floor) <= 64 - u32::from(p) {
+                        assert_eq!(kept, rank > floor, "p {p} floor {floor} {hash:#x}");
+                    } else {
+                        // No rank is above the floor; only 0 gets past the mask.
+                        assert!(rank <= floor && kept == (hash == 0), "p {p} {hash:#x}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
