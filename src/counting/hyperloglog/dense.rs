@@ -406,8 +406,8 @@ mod tests {
 
     #[test]
     fn skip_mask_is_the_rank_comparison() {
-        // Every floor a register array can have at the smallest and largest precision,
-        // against hashes of every rank (and random ones).
+        // Every floor a register array can have (and one more) at the smallest, a middle
+        // and the largest precision, against hashes of every rank.
         let mut state = 17u64;
         for p in [4u8, 10, 18] {
             let mut d = Dense::new(p);
