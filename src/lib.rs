@@ -114,7 +114,7 @@
 //! assert!(distinct.len() < 1_000);
 //! ```
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -126,6 +126,7 @@ pub mod membership;
 pub mod sample;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
+pub mod text;
 pub mod words;
 
 pub use codec::Codec;
@@ -355,6 +356,31 @@ pub trait Membership {
         I: IntoIterator<Item = &'a T>,
     {
         membership::insert_each(self, items)
+    }
+
+    /// Inserts many items already hashed (as for [`Membership::insert_hash`]), in order,
+    /// as `insert_hash` on each would, prefetching the memory of the hash
+    /// [`membership::LOOKAHEAD`] places ahead as [`Membership::insert_each`] does. Returns
+    /// how many inserts reported a new item.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{ItemHasher, Membership, ScalingBloomFilter};
+    ///
+    /// let mut seen = ScalingBloomFilter::new(1_000, 0.01)?;
+    /// let hasher = *seen.hasher();
+    /// let hashes: Vec<u128> = ["a", "rose", "a"].iter().map(|w| hasher.hash_item128(*w)).collect();
+    /// assert_eq!(seen.insert_hashes(hashes), 2);
+    /// assert!(seen.contains("rose"));
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    fn insert_hashes<I>(&mut self, hashes: I) -> usize
+    where
+        Self: Sized,
+        I: IntoIterator<Item = u128>,
+    {
+        membership::insert_hashes(self, hashes)
     }
 }
 

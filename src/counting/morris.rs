@@ -288,6 +288,50 @@ impl MorrisCounter {
         !self.is_saturated() && self.step(rng)
     }
 
+    /// Counts `events` events at once, as `events` calls of [`MorrisCounter::increment`]
+    /// would, in distribution, without replaying them one by one: the events until the
+    /// exponent next rises are geometric with `p = a^-X`, and memoryless, so skipping whole
+    /// runs gives exactly the distribution of `events` increments. It draws once per rise of
+    /// the exponent (at most 255 times), so a count of a billion events costs no more than
+    /// a count of a few. It stays put once saturated, as `increment` does.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::MorrisCounter;
+    /// use lessram::counting::SplitMix64;
+    ///
+    /// let mut rng = SplitMix64::new(5);
+    /// let mut c = MorrisCounter::new(2.0)?;
+    /// c.add(1_000_000, &mut rng);
+    /// assert!((c.estimate() / 1e6).log2().abs() < 4.0);
+    /// c.add(0, &mut rng);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn add<R: Rng + ?Sized>(&mut self, events: u64, rng: &mut R) {
+        let mut x = self.exponent;
+        // Counted as f64: beyond 2^53 events, a wait's rounding is far below the counter's
+        // own error.
+        let mut remaining = events as f64;
+        while x < TOP && remaining >= 1.0 {
+            let p = self.base.powi(-i32::from(x));
+            let wait = if p >= 1.0 {
+                1.0
+            } else {
+                // 1 - U is in (0, 1]: its logarithm is finite; ln_1p keeps ln(1 - p) exact
+                // for tiny p (a plain ln rounds it to 0 once p < 2^-53 and the counter
+                // stalls).
+                ((1.0 - unit(rng.next_u64())).ln() / (-p).ln_1p()).floor() + 1.0
+            };
+            if wait > remaining {
+                break;
+            }
+            remaining -= wait;
+            x += 1;
+        }
+        self.exponent = x;
+    }
+
     #[inline]
     fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) -> bool {
         let x = self.exponent;

@@ -1,5 +1,5 @@
-//! Batches that overlap their cache misses: [`crate::Membership::contains_each`] and
-//! [`crate::Membership::insert_each`].
+//! Batches that overlap their cache misses: [`crate::Membership::contains_each`],
+//! [`crate::Membership::insert_each`] and [`crate::Membership::insert_hashes`].
 
 use std::fmt;
 use std::iter::{Fuse, FusedIterator};
@@ -137,6 +137,37 @@ where
     let mut ahead = Ahead::new(items.into_iter());
     let mut new = 0;
     while let Some(hash) = ahead.next_hash(|item| hash_and_prefetch(&*filter, item)) {
+        new += usize::from(filter.insert_hash(hash));
+    }
+    new
+}
+
+/// [`Membership::insert_hashes`]: inserts every hash in order, prefetching the memory of the
+/// hash [`LOOKAHEAD`] places ahead; returns how many inserts reported a new item.
+pub(crate) fn insert_hashes<M, I>(filter: &mut M, hashes: I) -> usize
+where
+    M: Membership,
+    I: IntoIterator<Item = u128>,
+{
+    let mut hashes = hashes.into_iter().fuse();
+    let mut ring = [0u128; LOOKAHEAD];
+    let mut len = 0;
+    for (slot, hash) in ring.iter_mut().zip(&mut hashes) {
+        filter.prefetch_hash(hash);
+        *slot = hash;
+        len += 1;
+    }
+    let (mut next, mut new) = (0, 0);
+    while len > 0 {
+        let hash = ring[next];
+        match hashes.next() {
+            Some(ahead) => {
+                filter.prefetch_hash(ahead);
+                ring[next] = ahead;
+            }
+            None => len -= 1,
+        }
+        next = (next + 1) % LOOKAHEAD;
         new += usize::from(filter.insert_hash(hash));
     }
     new

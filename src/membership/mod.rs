@@ -68,8 +68,8 @@ mod scaling;
 mod sizing;
 
 pub use bloom::{BloomBuilder, BloomFilter};
-pub(crate) use each::insert_each;
 pub use each::{ContainsEach, LOOKAHEAD};
+pub(crate) use each::{insert_each, insert_hashes};
 pub use scaling::{ScalingBloomBuilder, ScalingBloomFilter};
 
 /// Where a Bloom filter puts a key's probes.

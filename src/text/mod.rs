@@ -1,0 +1,82 @@
+//! Counting the tokens of text: the engine of `lessram count`, as a library.
+//!
+//! # Overview
+//!
+//! A [`Counter`] reads files, readers or byte slices, cuts them into tokens as
+//! [`TokenOptions`] says (ASCII-whitespace words or lines, optionally lower-cased), hashes
+//! each token once with 128-bit MurmurHash3, and feeds the hashes to the [`Sink`]s you give
+//! it: any [`DistinctCount`](crate::DistinctCount) sketch through [`Distinct`], any
+//! [`Membership`](crate::Membership) filter through [`Filter`], a
+//! [`MorrisCounter`](crate::MorrisCounter) through [`Morris`], your own [`Sink`], and
+//! optionally an exact count ([`ExactCount`]). It returns a [`Report`] with the sinks back
+//! as values.
+//!
+//! The way of a token reads in one direction, one file each:
+//!
+//! 1. **read** (`read.rs`): regular files by position (`pread`) on every thread at once,
+//!    streams in order, gzip and zstd decompressed (features `gzip` and `zstd`), cut into
+//!    blocks of whole tokens;
+//! 2. **scan** (`scan.rs`, `batch.rs`): the token boundaries of a block, 64 bytes at a
+//!    time (SSE2 on x86-64, SWAR elsewhere, AVX-512 where the CPU has it);
+//! 3. **hash** (`hash.rs`, `batch.rs`): MurmurHash3 x64_128 of a batch of tokens, those
+//!    under 16 bytes with no branch on their length, eight at a time with AVX-512 where the
+//!    CPU has it; the vector kernels, the crate's only `unsafe`, are in `simd.rs`;
+//! 4. **sinks** (`sink.rs`, `exact.rs`): every batch of hashes into every sink;
+//! 5. **report** (`count.rs`): threads merged, results returned.
+//!
+//! Every vector path gives bit for bit what the scalar one gives (tests compare them), so
+//! a sketch is the same on every machine; [`VectorPaths`] says which ran. Set the
+//! environment variable `LESSRAM_NO_AVX512` to turn the AVX-512 paths off.
+//!
+//! # Usage
+//!
+//! Count a file's distinct words with a HyperLogLog (the same estimate as `lessram count
+//! --sketch hll FILE`, see `examples/count_file.rs`):
+//!
+//! ```
+//! use lessram::text::{Counter, Distinct, TokenOptions};
+//! use lessram::{DistinctCount, HyperLogLog};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("words.txt");
+//! std::fs::write(&path, "the quick brown fox jumps over the lazy dog\n")?;
+//!
+//! let mut counter = Counter::new(TokenOptions::words()).threads(2);
+//! let hll = counter.sink(Distinct(HyperLogLog::new(14)?));
+//! let mut report = counter.count_path(&path)?;
+//! assert_eq!(report.tokens, 9);
+//! assert_eq!(report.take(hll).0.estimate().round(), 8.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Hash the tokens of a buffer yourself, bit-identical to
+//! [`Murmur3::hash_item128`](crate::ItemHasher::hash_item128) of each:
+//!
+//! ```
+//! use lessram::ItemHasher;
+//! use lessram::hash::Murmur3;
+//! use lessram::text::{TokenOptions, hash_tokens};
+//!
+//! let mut hashes = Vec::new();
+//! hash_tokens(b"Hello, World!\n", TokenOptions::words().lowercase(true), 0, &mut hashes);
+//! assert_eq!(hashes, [Murmur3::new().hash_item128("hello,"), Murmur3::new().hash_item128("world!")]);
+//! ```
+
+mod batch;
+mod count;
+mod exact;
+mod hash;
+mod options;
+mod read;
+mod recent;
+mod scan;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+mod sink;
+
+pub use batch::{TokenHasher, VectorPaths, hash_tokens};
+pub use count::{Counter, Report, SinkHandle};
+pub use exact::ExactCount;
+pub use options::TokenOptions;
+pub use read::Source;
+pub use sink::{Distinct, Filter, Morris, Sink};
