@@ -292,7 +292,7 @@ impl<R: Read> Read for Counting<'_, '_, R> {
     }
 }
 
-/// Names the input in read errors ("x.gz: corrupt deflate stream").
+/// Names the input in read errors ("reading x.gz: corrupt deflate stream").
 struct Labelled<R> {
     inner: R,
     label: String,
@@ -302,7 +302,7 @@ impl<R: Read> Read for Labelled<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner
             .read(buf)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.label)))
+            .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", self.label)))
     }
 }
 
@@ -452,6 +452,12 @@ pub(crate) fn open_positional(sources: &[Source]) -> Result<Option<Vec<Positiona
             return Ok(None);
         }
         let label = path.display().to_string();
+        // Not opened unless regular: opening a FIFO would wait for its writer, and the
+        // stream path opens it again.
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() && m.len() > 0 => {}
+            _ => return Ok(None),
+        }
         let file = open_file(path)?;
         let meta = file.metadata().map_err(|e| io_error(&label, &e))?;
         if !meta.is_file() || meta.len() == 0 {
@@ -511,7 +517,7 @@ impl BlockReader {
         let lead = usize::from(start > 0);
         let want = lead + (end - start) as usize;
         let n = read_full_at(&file.file, &mut self.buf[..want], start - lead as u64)
-            .map_err(|e| io_error(&file.label, &e))?;
+            .map_err(|e| io_error(&format!("reading {}", file.label), &e))?;
         let own = n.saturating_sub(lead) as u64;
         progress.bytes(own);
         feed.read_bytes(own);
@@ -553,7 +559,7 @@ impl BlockReader {
         let mut piece = 256.min(self.buf.len());
         loop {
             let k = read_full_at(&file.file, &mut self.buf[..piece], at)
-                .map_err(|e| io_error(&file.label, &e))?;
+                .map_err(|e| io_error(&format!("reading {}", file.label), &e))?;
             let read = &mut self.buf[..k];
             if opts.lowercase {
                 read.make_ascii_lowercase();

@@ -1,18 +1,18 @@
-//! `lessram count`: every estimator side by side on one pass over the input.
+//! `lessram count`: every estimator side by side on one pass over the input, counted by
+//! `lessram::text`.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use lessram::MemoryUsage;
 use lessram::sample::SampleCorpus;
+use lessram::text::{Counter, ExactCount, Source, TokenOptions};
 use serde_json::{Value, json};
 
 use crate::estimators::{Estimator, Params, Reference, Which};
-use crate::exact::ExactSet;
-use crate::input::{Input, Serial, count_inputs, count_sample};
 use crate::progress::Progress;
-use crate::tokenize::{Options, Tally};
 
 /// Uncompressed files totalling at most this many bytes get the exact count by default
 /// (it keeps every distinct token: for English text about a third of the input's size).
@@ -21,18 +21,26 @@ pub(crate) const EXACT_AUTO_LIMIT: u64 = 128 << 20;
 /// Count distinct tokens with every estimator side by side.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-With no FILE, counts the embedded sample corpus (a seeded Zipf-distributed synthetic text).
+With no FILE, counts standard input when it is a pipe, a socket or a redirected file (as
+`wc` does: `cat big.txt | lessram count`), and otherwise (a terminal, /dev/null, closed)
+the embedded sample corpus, a seeded Zipf-distributed synthetic text. --sample (or
+--sample-tokens) always counts the sample.
 
 The exact count is on for the sample and for uncompressed files totalling at most 128 MiB,
-off for larger, compressed or piped input (--exact / --no-exact override).
+off for larger, compressed or piped input (--exact, or `exact` in --sketch, turns it on;
+--no-exact off).
 
 Sketches for --sketch: morris, loglog, superloglog, hll, kmv, bloom, exact.")]
 pub(crate) struct Args {
     /// Files to read (`-` for stdin); `.gz` and `.zst` are decompressed.
+    #[arg(conflicts_with = "sample")]
     files: Vec<PathBuf>,
-    /// Tokens of the sample corpus counted when no FILE is given.
-    #[arg(long, value_name = "N", default_value_t = SampleCorpus::DEFAULT_TOKENS)]
-    sample_tokens: u64,
+    /// Count the embedded sample corpus, whatever stdin is.
+    #[arg(long)]
+    sample: bool,
+    /// Tokens of the sample corpus (implies --sample).
+    #[arg(long, value_name = "N", conflicts_with = "files")]
+    sample_tokens: Option<u64>,
     /// Count distinct lines (the bytes before each newline) instead of words.
     #[arg(long)]
     lines: bool,
@@ -55,13 +63,13 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 4096)]
     k: usize,
     /// False-positive rate the scaling Bloom filter promises.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     error_rate: f64,
     /// Initial capacity of the scaling Bloom filter.
     #[arg(long, default_value_t = 100_000)]
     capacity: usize,
     /// Base of the Morris counter.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     base: f64,
     /// Threads (default: all cores). HyperLogLog, LogLog, SuperLogLog, KMV and the exact
     /// count give identical results on any number; the scaling Bloom filter's count can
@@ -90,6 +98,77 @@ struct Row {
     seconds: f64,
 }
 
+/// What is counted.
+enum What {
+    /// The sample corpus.
+    Sample(SampleCorpus),
+    /// Files and stdin, with their labels, sizes (of regular files) and whether any is
+    /// compressed by name.
+    Inputs {
+        sources: Vec<Source>,
+        labels: Vec<String>,
+        size: Option<u64>,
+        compressed: bool,
+    },
+}
+
+/// Whether stdin holds input to count when no file is named: a pipe, a socket or a
+/// redirected file, not a terminal, a device (`/dev/null`) or a closed descriptor (which
+/// the standard library opens as `/dev/null`).
+fn stdin_has_input() -> bool {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = stdin.as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        std::fs::File::from(fd).metadata().is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_fifo() || t.is_socket() || t.is_file()
+        })
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// Checks the inputs named (they exist and are not directories) before anything is read.
+fn inputs(files: &[PathBuf]) -> anyhow::Result<What> {
+    let (mut sources, mut labels) = (Vec::new(), Vec::new());
+    let mut size = Some(0u64);
+    let mut compressed = false;
+    for f in files {
+        if f.as_os_str() == "-" {
+            sources.push(Source::reader("-", std::io::stdin()));
+            labels.push("-".to_string());
+            size = None;
+            continue;
+        }
+        let meta = std::fs::metadata(f).with_context(|| f.display().to_string())?;
+        if meta.is_dir() {
+            bail!("{}: is a directory, not a file", f.display());
+        }
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        compressed |= matches!(ext, "gz" | "zst");
+        size = size
+            .zip(meta.is_file().then_some(meta.len()))
+            .map(|(a, b)| a + b);
+        sources.push(Source::path(f));
+        labels.push(f.display().to_string());
+    }
+    Ok(What::Inputs {
+        sources,
+        labels,
+        size,
+        compressed,
+    })
+}
+
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let params = Params {
         precision: args.precision,
@@ -101,152 +180,108 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     // Which estimators, in table order.
     let mut chosen: Vec<Which> = Vec::new();
     let mut exact_named = false;
+    for name in &args.sketch {
+        match Which::parse(name)? {
+            Some(w) if !chosen.contains(&w) => chosen.push(w),
+            Some(_) => {}
+            None => exact_named = true,
+        }
+    }
     if args.sketch.is_empty() {
         chosen = Which::ALL.to_vec();
-        exact_named = true;
-    } else {
-        for name in &args.sketch {
-            match Which::parse(name)? {
-                Some(w) if !chosen.contains(&w) => chosen.push(w),
-                Some(_) => {}
-                None => exact_named = true,
-            }
-        }
-        chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
     }
-    // Check every parameter before reading anything.
-    for w in &chosen {
-        w.build(&params)?;
+    chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
+    if exact_named && args.no_exact {
+        bail!("--sketch names exact and --no-exact turns it off: drop one");
     }
     let threads = match args.threads {
         Some(0) => bail!("threads 0 out of range 1.."),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let opts = Options {
-        lines: args.lines,
-        lowercase: args.lowercase,
-    };
-    let inputs = args
-        .files
+    let opts = if args.lines {
+        TokenOptions::lines()
+    } else {
+        TokenOptions::words()
+    }
+    .lowercase(args.lowercase);
+    // Check every parameter before reading anything.
+    let mut counter = Counter::new(opts).threads(threads);
+    let handles = chosen
         .iter()
-        .map(|f| Input::check(f))
+        .map(|w| w.add_to(&params, &mut counter).map(|h| (*w, h)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let sample = args
-        .files
-        .is_empty()
-        .then(|| SampleCorpus::new(args.sample_tokens));
-    // The exact count: asked for, or by default on small uncompressed files.
-    let small = inputs
-        .iter()
-        .try_fold(0u64, |sum, i| {
-            if i.compressed_name {
-                None
-            } else {
-                i.size.map(|s| sum + s)
-            }
-        })
-        .is_some_and(|total| total <= EXACT_AUTO_LIMIT);
+    let sample = args.sample || args.sample_tokens.is_some();
+    let what = if !args.files.is_empty() {
+        inputs(&args.files)?
+    } else if !sample && stdin_has_input() {
+        inputs(&[PathBuf::from("-")])?
+    } else {
+        What::Sample(SampleCorpus::new(
+            args.sample_tokens.unwrap_or(SampleCorpus::DEFAULT_TOKENS),
+        ))
+    };
+    // The exact count: asked for, or by default on the sample and small uncompressed files.
+    let small = match &what {
+        What::Sample(_) => true,
+        What::Inputs {
+            size, compressed, ..
+        } => !compressed && size.is_some_and(|s| s <= EXACT_AUTO_LIMIT),
+    };
     let exact = if args.no_exact {
         false
-    } else if args.exact {
-        true
     } else {
-        exact_named && (sample.is_some() || small)
+        args.exact || exact_named || (args.sketch.is_empty() && small)
     };
     if let Some(dir) = &args.save {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    // On several threads, the estimators that merge exactly run in every worker; the
-    // others (Morris, scaling Bloom) on one thread of their own, fed every batch of hashes.
-    let split = threads > 1;
-    let (parallel, serial): (Vec<Which>, Vec<Which>) =
-        chosen.iter().partition(|w| !split || w.mergeable());
-    // Dropping repeats before hashing costs about what hashing them would; it pays off in
-    // the inserts it saves only when those are dear (docs/performance.md, "lessram count").
-    let drop_repeats = exact || chosen.contains(&Which::Bloom);
-    let build = |set: &[Which]| -> anyhow::Result<Vec<_>> {
-        set.iter().map(|w| w.build(&params)).collect()
-    };
-    let start = Instant::now();
-    let (tally, serial_tally) = std::thread::scope(|scope| -> anyhow::Result<_> {
-        let serial_thread = if serial.is_empty() {
-            None
-        } else {
-            Some(Serial::spawn(
-                scope,
-                Tally::new(build(&serial)?, None, false),
-            ))
-        };
-        let sender = serial_thread.as_ref().map(|s| s.sender.clone());
-        let make_tally = || -> anyhow::Result<Tally> {
-            let mut t = Tally::new(
-                build(&parallel)?,
-                exact.then(ExactSet::default),
-                drop_repeats,
+    let counter = counter.exact(exact);
+    let (mut report, input_label) = match what {
+        What::Sample(corpus) => {
+            let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
+            let n = corpus.len();
+            let parts = threads as u64;
+            let sources = (0..parts)
+                .map(|i| {
+                    Source::reader(
+                        "sample",
+                        corpus.reader_range(n * i / parts..n * (i + 1) / parts),
+                    )
+                })
+                .collect();
+            let report = counter.progress(progress.callback()).count_parts(sources);
+            progress.finish();
+            let label = format!(
+                "sample corpus ({} tokens, seed {}, Zipf exponent {} over {} words)",
+                group(corpus.len()),
+                corpus.seed(),
+                corpus.exponent(),
+                group(corpus.vocabulary())
             );
-            t.forward.clone_from(&sender);
-            Ok(t)
-        };
-        let counted = match &sample {
-            Some(corpus) => {
-                let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
-                let t = count_sample(corpus, opts, threads, &make_tally, &progress);
-                progress.finish();
-                t
-            }
-            None => {
-                let total = inputs
-                    .iter()
-                    .try_fold(0u64, |sum, i| i.size.map(|s| sum + s));
-                let progress = Progress::new(total, !args.quiet);
-                let t = count_inputs(&inputs, opts, exact, threads, &make_tally, &progress);
-                progress.finish();
-                t
-            }
-        };
-        // Every sender must be gone before the serial thread can finish.
-        drop(sender);
-        let counted = counted.map(|mut t| {
-            t.forward = None;
-            t
-        });
-        let serial_tally = serial_thread.map(Serial::join);
-        Ok((counted?, serial_tally))
-    })?;
-    let elapsed = start.elapsed();
+            (report?, label)
+        }
+        What::Inputs {
+            sources,
+            labels,
+            size,
+            ..
+        } => {
+            let progress = Progress::new(size, !args.quiet);
+            let report = counter.progress(progress.callback()).count_sources(sources);
+            progress.finish();
+            (report?, labels.join(" "))
+        }
+    };
 
     // Every estimator with its time, in table order.
-    let mut found: Vec<(Which, Box<dyn Estimator>, Duration)> = Vec::new();
-    let Tally {
-        estimators,
-        times,
-        exact: exact_set,
-        exact_time,
-        scan_time,
-        tokens,
-        bytes,
-        ..
-    } = tally;
-    found.extend(
-        parallel
-            .iter()
-            .copied()
-            .zip(estimators)
-            .zip(times)
-            .map(|((w, e), t)| (w, e, t)),
-    );
-    if let Some(st) = serial_tally {
-        found.extend(
-            serial
-                .iter()
-                .copied()
-                .zip(st.estimators)
-                .zip(st.times)
-                .map(|((w, e), t)| (w, e, t)),
-        );
-    }
-    found.sort_by_key(|(w, _, _)| Which::ALL.iter().position(|a| a == w));
+    let found: Vec<(Which, Box<dyn Estimator>, Duration)> = handles
+        .into_iter()
+        .map(|(w, h)| {
+            let (e, t) = h.take(&mut report);
+            (w, e, t)
+        })
+        .collect();
 
     if let Some(dir) = &args.save {
         for (w, e, _) in &found {
@@ -256,7 +291,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         }
     }
 
-    let distinct = exact_set.as_ref().map(|e| e.len() as u64);
+    let tokens = report.tokens;
+    let distinct = report.distinct();
     let mut rows: Vec<Row> = found
         .iter()
         .map(|(_, e, t)| {
@@ -275,30 +311,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             }
         })
         .collect();
-    if let Some(ex) = &exact_set {
+    if let Some(ex) = report.exact() {
         rows.push(Row {
             estimator: "exact".to_string(),
             params: json!({"set": "hash table + arena"}),
             estimate: ex.len() as f64,
             relative_error: Some(0.0),
-            memory: Some(std::mem::size_of::<ExactSet>() + ex.memory_usage()),
-            seconds: exact_time.as_secs_f64(),
+            memory: Some(std::mem::size_of::<ExactCount>() + ex.memory_usage()),
+            seconds: report.exact_time.as_secs_f64(),
         });
     }
-    let input_label = match &sample {
-        Some(c) => format!(
-            "sample corpus ({} tokens, seed {}, Zipf exponent {} over {} words)",
-            group(c.len()),
-            c.seed(),
-            c.exponent(),
-            group(c.vocabulary())
-        ),
-        None => inputs
-            .iter()
-            .map(Input::label)
-            .collect::<Vec<_>>()
-            .join(" "),
-    };
+    let paths = report.paths.describe(opts);
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
@@ -307,12 +330,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             "mode": if opts.lines { "lines" } else { "words" },
             "lowercase": opts.lowercase,
             "tokens": tokens,
-            "bytes": bytes,
+            "bytes": report.bytes,
             "distinct": distinct,
             "threads": threads,
-            "seconds": elapsed.as_secs_f64(),
-            "scan_hash_seconds": scan_time.as_secs_f64(),
-            "scan_hash_paths": crate::tokenize::vector_paths(opts),
+            "seconds": report.elapsed.as_secs_f64(),
+            "scan_hash_seconds": report.scan_time.as_secs_f64(),
+            "scan_hash_paths": paths,
             "estimators": rows.iter().map(|r| json!({
                 "estimator": r.estimator,
                 "parameters": r.params,
@@ -326,11 +349,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     } else {
         let totals = Totals {
             tokens,
-            bytes,
+            bytes: report.bytes,
             distinct,
             threads,
-            elapsed,
-            scan_time,
+            elapsed: report.elapsed,
+            scan_time: report.scan_time,
+            paths,
         };
         print_table(&mut out, &input_label, &totals, &rows, opts)?;
     }
@@ -382,6 +406,7 @@ struct Totals {
     threads: usize,
     elapsed: Duration,
     scan_time: Duration,
+    paths: &'static str,
 }
 
 fn print_table(
@@ -389,7 +414,7 @@ fn print_table(
     input: &str,
     totals: &Totals,
     rows: &[Row],
-    opts: Options,
+    opts: TokenOptions,
 ) -> std::io::Result<()> {
     let Totals {
         tokens,
@@ -398,14 +423,22 @@ fn print_table(
         threads,
         elapsed,
         scan_time,
+        paths,
     } = *totals;
-    let unit = if opts.lines { "lines" } else { "tokens" };
+    let unit = match (opts.lines, tokens == 1) {
+        (true, true) => "line",
+        (true, false) => "lines",
+        (false, true) => "token",
+        (false, false) => "tokens",
+    };
+    let units = if opts.lines { "lines" } else { "tokens" };
     writeln!(out, "input: {input}")?;
     writeln!(
         out,
-        "{} {unit}, {} bytes, {}, {threads} thread{}, {:.2} s ({:.1} MB/s)",
+        "{} {unit}, {} byte{}, {}, {threads} thread{}, {:.2} s ({:.1} MB/s)",
         group(tokens),
         group(bytes),
+        if bytes == 1 { "" } else { "s" },
         distinct.map_or_else(
             || "exact count off".to_string(),
             |d| format!("{} distinct", group(d))
@@ -459,13 +492,19 @@ fn print_table(
     for row in &cells {
         writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
     }
+    writeln!(out)?;
+    if rows.iter().any(|r| r.relative_error.is_some()) {
+        writeln!(
+            out,
+            "rel. error = (estimate - exact) / exact; Morris counts all {units}, the others \
+             distinct ones."
+        )?;
+    }
     writeln!(
         out,
-        "\nrel. error = (estimate - exact) / exact; Morris counts all {unit}, the others distinct ones.\n\
-         memory = the structure plus its heap; time = its inserts (summed over threads); \
-         scanning and hashing took {:.3} s ({}).",
+        "memory = the structure plus its heap; time = its inserts (summed over threads); \
+         scanning and hashing took {:.3} s ({paths}).",
         scan_time.as_secs_f64(),
-        crate::tokenize::vector_paths(opts)
     )?;
     Ok(())
 }

@@ -1,15 +1,19 @@
-//! The estimators `count` runs side by side, behind one object-safe trait.
+//! The estimators `count` runs side by side, behind one object-safe trait for the table,
+//! `--save`, `merge` and `estimate`; they count as `lessram::text` sinks.
 
 use std::any::Any;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use lessram::codec::{Codec, Kind};
 use lessram::counting::SplitMix64;
-use lessram::{
-    DistinctCount, HyperLogLog, Kmv, LogLog, Membership, MemoryUsage, MorrisCounter,
-    ScalingBloomFilter, SuperLogLog,
+use lessram::text::{
+    Counter, Distinct as DistinctSink, Filter, Morris as MorrisSink, Report, SinkHandle,
 };
-use rand_core::Rng;
+use lessram::{
+    DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
+    SuperLogLog,
+};
 use serde_json::{Value, json};
 
 /// What an estimator's estimate is compared against.
@@ -27,10 +31,6 @@ pub(crate) trait Estimator: Send {
     fn name(&self) -> &'static str;
     /// Its parameters, for the table and the JSON output.
     fn params(&self) -> Value;
-    /// Counts `tokens` tokens, given the 128-bit MurmurHash3 of each (repeats may have been
-    /// dropped from `hashes`: every estimator but the Morris counter is a set, and the
-    /// Morris counter counts `tokens`).
-    fn insert_batch(&mut self, hashes: &[u128], tokens: u64);
     /// The estimate.
     fn estimate(&self) -> f64;
     /// Bytes used: the structure itself plus the heap it owns (`MemoryUsage`).
@@ -77,9 +77,6 @@ where
     fn params(&self) -> Value {
         (self.params)(&self.inner)
     }
-    fn insert_batch(&mut self, hashes: &[u128], _tokens: u64) {
-        self.inner.insert_hashes(hashes.iter().map(|&h| h as u64));
-    }
     fn estimate(&self) -> f64 {
         self.inner.estimate()
     }
@@ -120,49 +117,12 @@ impl Morris {
     }
 }
 
-/// `counter` after `events` more events, drawn with `rng` without replaying them one by
-/// one: the events until the exponent next rises are geometric with `p = a^-X`, and
-/// memoryless, so skipping whole runs gives exactly the distribution of `events` increments.
-fn add_events(
-    counter: &MorrisCounter,
-    events: f64,
-    rng: &mut SplitMix64,
-) -> anyhow::Result<MorrisCounter> {
-    let base = counter.base();
-    let mut x = counter.exponent();
-    // A fractional count of events is rounded at random, keeping the mean.
-    let unit = |r: u64| (r >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-    let whole = events.floor();
-    let mut remaining = whole + f64::from(u8::from(unit(rng.next_u64()) < events - whole));
-    while x < u8::MAX && remaining >= 1.0 {
-        let p = base.powi(-i32::from(x));
-        let wait = if p >= 1.0 {
-            1.0
-        } else {
-            // 1 - U is in (0, 1]: its logarithm is finite; ln_1p keeps ln(1 - p) exact for
-            // tiny p (a plain ln rounds it to 0 once p < 2^-53 and the counter stalls).
-            ((1.0 - unit(rng.next_u64())).ln() / (-p).ln_1p()).floor() + 1.0
-        };
-        if wait > remaining {
-            break;
-        }
-        remaining -= wait;
-        x += 1;
-    }
-    Ok(MorrisCounter::from_exponent(base, x)?)
-}
-
 impl Estimator for Morris {
     fn name(&self) -> &'static str {
         "MorrisCounter"
     }
     fn params(&self) -> Value {
         json!({"base": self.counter.base()})
-    }
-    fn insert_batch(&mut self, _hashes: &[u128], tokens: u64) {
-        for _ in 0..tokens {
-            self.counter.increment(&mut self.rng);
-        }
     }
     fn estimate(&self) -> f64 {
         self.counter.estimate()
@@ -184,8 +144,13 @@ impl Estimator for Morris {
                 lessram::Error::incompatible("MorrisCounter", "base", a.base(), b.base()).into(),
             );
         }
-        // The merged counter counts the other's estimated events on top of its own.
-        self.counter = add_events(a, b.estimate(), &mut self.rng)?;
+        // The merged counter counts the other's estimated events on top of its own, a
+        // fraction rounded at random so as to keep the mean.
+        let events = b.estimate();
+        let whole = events.floor();
+        let up = ((self.rng.next_word() >> 11) as f64 / (1u64 << 53) as f64) < events - whole;
+        self.counter
+            .add(whole as u64 + u64::from(up), &mut self.rng);
         Ok(())
     }
     fn to_bytes(&self) -> Vec<u8> {
@@ -211,11 +176,6 @@ impl Estimator for Bloom {
             "initial_capacity": self.filter.initial_capacity(),
             "filters": self.filter.filters(),
         })
-    }
-    fn insert_batch(&mut self, hashes: &[u128], _tokens: u64) {
-        for &h in hashes {
-            self.filter.insert_hash(h);
-        }
     }
     fn estimate(&self) -> f64 {
         self.filter.len() as f64
@@ -320,23 +280,25 @@ impl Which {
             })
     }
 
-    /// A fresh estimator with these parameters.
-    pub(crate) fn build(self, p: &Params) -> anyhow::Result<Box<dyn Estimator>> {
+    /// Adds a fresh sink with these parameters to `counter`.
+    pub(crate) fn add_to(self, p: &Params, counter: &mut Counter) -> anyhow::Result<Handle> {
         Ok(match self {
-            Which::Morris => Morris::boxed(MorrisCounter::new(p.base)?),
-            Which::LogLog => loglog(LogLog::new(p.precision)?),
-            Which::SuperLogLog => superloglog(SuperLogLog::new(p.precision)?),
-            Which::HyperLogLog => hll(HyperLogLog::new(p.precision)?),
-            Which::Kmv => kmv(Kmv::new(p.k)?),
-            Which::Bloom => Box::new(Bloom {
-                filter: ScalingBloomFilter::new(p.capacity, p.error_rate)?,
-            }),
+            Which::Morris => Handle::Morris(counter.sink(MorrisSink::new(
+                MorrisCounter::new(p.base)?,
+                SplitMix64::new(MORRIS_SEED),
+            ))),
+            Which::LogLog => Handle::LogLog(counter.sink(DistinctSink(LogLog::new(p.precision)?))),
+            Which::SuperLogLog => {
+                Handle::SuperLogLog(counter.sink(DistinctSink(SuperLogLog::new(p.precision)?)))
+            }
+            Which::HyperLogLog => {
+                Handle::HyperLogLog(counter.sink(DistinctSink(HyperLogLog::new(p.precision)?)))
+            }
+            Which::Kmv => Handle::Kmv(counter.sink(DistinctSink(Kmv::new(p.k)?))),
+            Which::Bloom => Handle::Bloom(
+                counter.sink(Filter(ScalingBloomFilter::new(p.capacity, p.error_rate)?)),
+            ),
         })
-    }
-
-    /// Whether per-thread copies merge into exactly the single-threaded result.
-    pub(crate) fn mergeable(self) -> bool {
-        !matches!(self, Which::Morris | Which::Bloom)
     }
 
     /// The file `--save` writes it to.
@@ -348,6 +310,54 @@ impl Which {
             Which::HyperLogLog => "hyperloglog.lsrm",
             Which::Kmv => "kmv.lsrm",
             Which::Bloom => "scaling-bloom.lsrm",
+        }
+    }
+}
+
+/// A sink of a count, to take back from its report as an [`Estimator`].
+pub(crate) enum Handle {
+    Morris(SinkHandle<MorrisSink>),
+    LogLog(SinkHandle<DistinctSink<LogLog>>),
+    SuperLogLog(SinkHandle<DistinctSink<SuperLogLog>>),
+    HyperLogLog(SinkHandle<DistinctSink<HyperLogLog>>),
+    Kmv(SinkHandle<DistinctSink<Kmv>>),
+    Bloom(SinkHandle<Filter<ScalingBloomFilter>>),
+}
+
+impl Handle {
+    /// The estimator counted, and the time spent feeding it.
+    pub(crate) fn take(self, report: &mut Report) -> (Box<dyn Estimator>, Duration) {
+        match self {
+            Handle::Morris(h) => {
+                let t = report.time(&h);
+                let m = report.take(h);
+                let e: Box<dyn Estimator> = Box::new(Morris {
+                    counter: m.counter,
+                    rng: m.rng,
+                });
+                (e, t)
+            }
+            Handle::LogLog(h) => {
+                let t = report.time(&h);
+                (loglog(report.take(h).0), t)
+            }
+            Handle::SuperLogLog(h) => {
+                let t = report.time(&h);
+                (superloglog(report.take(h).0), t)
+            }
+            Handle::HyperLogLog(h) => {
+                let t = report.time(&h);
+                (hll(report.take(h).0), t)
+            }
+            Handle::Kmv(h) => {
+                let t = report.time(&h);
+                (kmv(report.take(h).0), t)
+            }
+            Handle::Bloom(h) => {
+                let t = report.time(&h);
+                let filter = report.take(h).0;
+                (Box::new(Bloom { filter }), t)
+            }
         }
     }
 }

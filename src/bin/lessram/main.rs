@@ -8,16 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-#[cfg(target_arch = "x86_64")]
-mod avx512;
 mod count;
 mod estimate;
 mod estimators;
-mod exact;
-mod input;
 mod merge;
 mod progress;
-mod tokenize;
 mod words;
 
 /// Count distinct tokens in kilobytes: Morris, LogLog, SuperLogLog, HyperLogLog, KMV and a
@@ -32,7 +27,7 @@ struct Cli {
 /// One variant per subcommand, each implemented in its own file.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Count distinct tokens of files, stdin (`-`) or, with no input, the embedded sample.
+    /// Count distinct tokens of files, stdin, or the embedded sample.
     Count(count::Args),
     /// Merge sketches saved by `count --save` (same kind and parameters) into one.
     Merge(merge::Args),
@@ -54,12 +49,27 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line, every cause in it, no backtrace.
-            let line = format!("{err:#}").replace('\n', " ");
-            eprintln!("error: {line}");
+            eprintln!("error: {}", one_line(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, no backtrace, a cause already in the text (a
+/// `lessram::Error::Io` shows its source) not repeated.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string().replace('\n', " ");
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Whether the error is stdout closed early (`lessram count | head -3`): not worth a message.
