@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::codec::Kind;
+use crate::format::{Kind, MAGIC};
 
 /// A `Result` whose error is lessram's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -183,8 +183,9 @@ impl fmt::Display for Error {
             Self::BadMagic { found } => {
                 write!(
                     f,
-                    "not a lessram structure: expected magic {:?}, found {found:?}",
-                    crate::codec::MAGIC
+                    "not a lessram structure: expected magic {}, found {}",
+                    escaped(&MAGIC),
+                    escaped(found)
                 )
             }
             Self::UnsupportedVersion { found, supported } => {
@@ -210,6 +211,16 @@ impl fmt::Display for Error {
             Self::Io(e) => write!(f, "I/O error: {e}"),
         }
     }
+}
+
+/// Bytes as text, printable ASCII as it is and the rest as `\xNN`: `"LS\x00M"`.
+fn escaped(bytes: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes {
+        s.extend(std::ascii::escape_default(b).map(char::from));
+    }
+    s.push('"');
+    s
 }
 
 impl std::error::Error for Error {
@@ -251,6 +262,13 @@ mod tests {
             found: 200,
         };
         assert_eq!(e.to_string(), "expected a Kmv, found unknown kind byte 200");
+        let e = Error::BadMagic {
+            found: *b"he\x00\xff",
+        };
+        assert_eq!(
+            e.to_string(),
+            r#"not a lessram structure: expected magic "LSRM", found "he\x00\xff""#
+        );
         let e = Error::Truncated {
             what: "header",
             needed: 24,

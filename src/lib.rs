@@ -121,6 +121,7 @@
 pub mod codec;
 pub mod counting;
 mod error;
+mod format;
 pub mod hash;
 pub mod membership;
 pub mod sample;
