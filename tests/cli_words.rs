@@ -102,3 +102,76 @@ fn a_corrupt_or_missing_dawg_is_an_error_not_a_panic() {
         .failure()
         .stderr(predicate::str::starts_with("error: cannot load the DAWG"));
 }
+
+#[test]
+fn lookups_take_any_bytes_stdin_and_a_positional_distance() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, b"car\ncart\ncat\n\xff\xfeodd\n").unwrap();
+    let dawg = dir.path().join("w.dawg");
+    lessram()
+        .args(["words", "build"])
+        .arg(&list)
+        .arg("-o")
+        .arg(&dawg)
+        .assert()
+        .success();
+    // Words from stdin, one a line.
+    lessram()
+        .args(["words", "contains"])
+        .arg(&dawg)
+        .write_stdin("car\nca\r\n")
+        .assert()
+        .success()
+        .stdout("car\tyes\nca\tno\n");
+    // A non-UTF-8 word stored can be looked up.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::ffi::OsStr::from_bytes(b"\xff\xfeodd");
+        let out = lessram()
+            .args(["words", "contains"])
+            .arg(&dawg)
+            .arg(odd)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(out, b"\xff\xfeodd\tyes\n");
+    }
+    // `fuzzy DAWG WORD 1`, as the library's `fuzzy(word, 1)`, and `-d 1` agree.
+    let positional = lessram()
+        .args(["words", "fuzzy"])
+        .arg(&dawg)
+        .args(["cat", "1"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let flag = lessram()
+        .args(["words", "fuzzy"])
+        .arg(&dawg)
+        .args(["cat", "-d", "1"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(positional, flag);
+    assert!(String::from_utf8(flag).unwrap().contains("cart\t1"));
+    // An empty list says no bytes a word.
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    lessram()
+        .args(["words", "build"])
+        .arg(&empty)
+        .arg("-o")
+        .arg(dir.path().join("e.dawg"))
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("0 words").and(predicates::str::contains("a word").not()),
+        );
+}

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::bail;
 use serde_json::json;
 
 use crate::count::{group, params_text};
@@ -20,15 +21,18 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
-    // Decode them all first, so that a bad file prints nothing but its error.
-    let sketches = args
-        .files
-        .iter()
-        .map(|f| load_file(f).map(|s| (f, s)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let out = std::io::stdout();
     let mut out = out.lock();
-    for (path, s) in sketches {
+    // The good files are printed, the bad ones reported together, and the exit fails.
+    let mut bad = Vec::new();
+    for path in &args.files {
+        let s = match load_file(path) {
+            Ok(s) => s,
+            Err(e) => {
+                bad.push(crate::one_line(&e));
+                continue;
+            }
+        };
         let estimate = s.estimate();
         if args.json {
             let v = json!({
@@ -49,6 +53,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 group(estimate.round().max(0.0) as u64)
             )?;
         }
+    }
+    out.flush()?;
+    if !bad.is_empty() {
+        bail!("{}", bad.join("; "));
     }
     Ok(())
 }

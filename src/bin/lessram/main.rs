@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 
 /// The error and its causes on one line, no backtrace, a cause already in the text (a
 /// `lessram::Error::Io` shows its source) not repeated.
-fn one_line(err: &anyhow::Error) -> String {
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in err.chain() {
         let text = cause.to_string().replace('\n', " ");
