@@ -491,3 +491,160 @@ fn mismatched_or_corrupt_saved_sketches_are_refused() {
     );
     assert!(!out.exists());
 }
+
+// Issue #16, points 9 to 12: quiet fallbacks of the command line.
+
+#[test]
+fn piped_stdin_is_counted_when_no_file_is_named() {
+    // A pipe (assert_cmd pipes stdin) is read, as `wc` reads it.
+    let v = count_json(&["--exact"], Some(b"a b a\n"));
+    assert_eq!(
+        (v["tokens"].as_u64(), v["distinct"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(v["input"], "-");
+    // --sample, and --sample-tokens, count the sample whatever stdin is.
+    let v = count_json(&["--sample-tokens", "1000"], Some(b"a b a\n"));
+    assert_eq!(v["tokens"], 1000);
+    let v = count_json(&["--sample", "--sketch", "hll"], Some(b"a b a\n"));
+    assert!(
+        v["input"].as_str().unwrap().starts_with("sample corpus"),
+        "{v}"
+    );
+    // /dev/null (and a closed stdin, which the runtime opens as /dev/null) is no input:
+    // the sample, as from a terminal.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("lessram"))
+        .args(["count", "--json", "--sketch", "hll", "--no-exact"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["input"].as_str().unwrap().starts_with("sample corpus"),
+        "{v}"
+    );
+    lessram()
+        .args(["count", "--sample", "x.txt"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("cannot be used with"));
+}
+
+#[test]
+fn an_exact_count_named_is_computed_or_refused() {
+    let dir = TempDir::new().unwrap();
+    let (plain, distinct) = text(20_000, 700);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&plain).unwrap();
+    let gz = write(&dir, "t.txt.gz", &gz.finish().unwrap());
+    for (args, stdin) in [
+        (vec!["--sketch", "exact", "-"], Some(&plain[..])),
+        (vec!["--sketch", "exact"], Some(&plain[..])),
+        (vec!["--sketch", "hll,exact", gz.as_str()], None),
+    ] {
+        let v = count_json(&args, stdin);
+        assert_eq!(v["distinct"].as_u64(), Some(distinct as u64), "{args:?}");
+        assert_eq!(row(&v, "exact")["estimate"], distinct as f64, "{args:?}");
+    }
+    fails_with(
+        &["count", "--sketch", "exact", "--no-exact", &gz],
+        None,
+        "--no-exact",
+    );
+}
+
+#[test]
+fn bytes_read_equal_the_input_size_in_every_mode() {
+    let dir = TempDir::new().unwrap();
+    // Lines across many 256 KiB blocks, one longer than a block, and a word longer than
+    // a block.
+    let mut input = text(300_000, 5_000).0;
+    input.extend_from_slice(&vec![b'l'; 700_000]);
+    input.push(b'\n');
+    input.extend_from_slice(&text(1_000, 50).0);
+    let f = write(&dir, "t.txt", &input);
+    let long = write(&dir, "long.txt", &vec![b'x'; 600_000]);
+    for threads in ["1", "2"] {
+        for mode in [&["--lines"][..], &[], &["--lowercase"]] {
+            let mut args = vec!["--threads", threads, &f];
+            args.extend_from_slice(mode);
+            let v = count_json(&args, None);
+            assert_eq!(v["bytes"].as_u64(), Some(input.len() as u64), "{args:?}");
+            let mut args = vec!["--threads", threads, "-"];
+            args.extend_from_slice(mode);
+            let v = count_json(&args, Some(&input));
+            assert_eq!(
+                v["bytes"].as_u64(),
+                Some(input.len() as u64),
+                "stdin {args:?}"
+            );
+        }
+        let v = count_json(&["--threads", threads, &long], None);
+        assert_eq!(
+            (v["tokens"].as_u64(), v["bytes"].as_u64()),
+            (Some(1), Some(600_000))
+        );
+    }
+}
+
+#[test]
+fn small_things_a_user_trips_on() {
+    let dir = TempDir::new().unwrap();
+    // A negative number reaches the library's range check.
+    fails_with(
+        &["count", "--error-rate", "-0.1"],
+        None,
+        "-0.1 out of range",
+    );
+    fails_with(&["count", "--capacity", "0"], None, "capacity 0");
+    // One token, one byte: singular.
+    let one = write(&dir, "one.txt", b"a");
+    let out = lessram()
+        .args(["count", "--sketch", "hll", &one])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    assert!(table.contains("1 token, 1 byte,"), "{table}");
+    // No exact count and no Morris counter: no relative error, no footnote about it.
+    assert!(!table.contains("rel. error ="), "{table}");
+    // An OS error once, not twice.
+    let out = lessram()
+        .args(["words", "contains", "/no/such.dawg", "w"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+    // A magic shown as text, not as decimal bytes.
+    let plain = write(&dir, "plain.txt", b"hello");
+    fails_with(&["estimate", &plain], None, r#"found "hell""#);
+    // `estimate good bad good` prints the good ones and fails for the bad one.
+    let saved = dir.path().join("saved");
+    lessram()
+        .args(["count", "--sketch", "hll", "--save"])
+        .arg(&saved)
+        .arg(&one)
+        .assert()
+        .success();
+    let good = saved.join("hyperloglog.lsrm");
+    let out = lessram()
+        .arg("estimate")
+        .args([&good, std::path::Path::new(&plain), &good])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("plain.txt") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}

@@ -205,7 +205,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         TokenOptions::words()
     }
     .lowercase(args.lowercase);
-    // Check every parameter before reading anything.
+    // Check every parameter before reading anything (the capacity by its own name: the
+    // library's filter calls it the expected items).
+    if args.capacity == 0 && chosen.contains(&Which::Bloom) {
+        bail!("capacity 0 out of range 1 or more");
+    }
     let mut counter = Counter::new(opts).threads(threads);
     let handles = chosen
         .iter()
