@@ -7,8 +7,8 @@
 //!
 //! The last line starts with the estimate.
 
+use lessram::HyperLogLog;
 use lessram::text::{Counter, Distinct, TokenOptions};
-use lessram::{DistinctCount, HyperLogLog};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

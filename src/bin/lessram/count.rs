@@ -11,7 +11,7 @@ use lessram::sample::SampleCorpus;
 use lessram::text::{Counter, ExactCount, Source, TokenOptions};
 use serde_json::{Value, json};
 
-use crate::estimators::{Estimator, Params, Reference, Which};
+use crate::estimators::{Params, Sketch, Which};
 use crate::progress::Progress;
 
 /// Uncompressed files totalling at most this many bytes get the exact count by default
@@ -101,7 +101,7 @@ struct Row {
 /// What is counted.
 enum What {
     /// The sample corpus.
-    Sample(SampleCorpus),
+    Sample(Box<SampleCorpus>),
     /// Files and stdin, with their labels, sizes (of regular files) and whether any is
     /// compressed by name.
     Inputs {
@@ -213,7 +213,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let mut counter = Counter::new(opts).threads(threads);
     let handles = chosen
         .iter()
-        .map(|w| w.add_to(&params, &mut counter).map(|h| (*w, h)))
+        .map(|w| Ok((*w, counter.sink(w.build(&params)?))))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let sample = args.sample || args.sample_tokens.is_some();
     let what = if !args.files.is_empty() {
@@ -221,9 +221,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     } else if !sample && stdin_has_input() {
         inputs(&[PathBuf::from("-")])?
     } else {
-        What::Sample(SampleCorpus::new(
+        What::Sample(Box::new(SampleCorpus::new(
             args.sample_tokens.unwrap_or(SampleCorpus::DEFAULT_TOKENS),
-        ))
+        )))
     };
     // The exact count: asked for, or by default on the sample and small uncompressed files.
     let small = match &what {
@@ -279,11 +279,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     };
 
     // Every estimator with its time, in table order.
-    let found: Vec<(Which, Box<dyn Estimator>, Duration)> = handles
+    let found: Vec<(Which, Sketch, Duration)> = handles
         .into_iter()
         .map(|(w, h)| {
-            let (e, t) = h.take(&mut report);
-            (w, e, t)
+            let t = report.time(&h);
+            (w, report.take(h), t)
         })
         .collect();
 
@@ -300,9 +300,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = found
         .iter()
         .map(|(_, e, t)| {
-            let reference = match e.reference() {
-                Reference::Distinct => distinct,
-                Reference::Total => Some(tokens),
+            let reference = if e.counts_tokens() {
+                Some(tokens)
+            } else {
+                distinct
             };
             let estimate = e.estimate();
             Row {

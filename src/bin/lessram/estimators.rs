@@ -1,201 +1,161 @@
-//! The estimators `count` runs side by side, behind one object-safe trait for the table,
-//! `--save`, `merge` and `estimate`; they count as `lessram::text` sinks.
-
-use std::any::Any;
-use std::time::Duration;
+//! The estimators `count` runs side by side: one enum of the library's sinks, for the
+//! count (it is a `lessram::text::Sink` itself), the table, `--save`, `merge` and
+//! `estimate`.
 
 use anyhow::{Context, anyhow, bail};
-use lessram::codec::{Codec, Kind};
+use lessram::codec::Kind;
 use lessram::counting::SplitMix64;
-use lessram::text::{
-    Counter, Distinct as DistinctSink, Filter, Morris as MorrisSink, Report, SinkHandle,
-};
+use lessram::text::{Distinct, Filter, Morris, Sink};
 use lessram::{
     DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
     SuperLogLog,
 };
 use serde_json::{Value, json};
 
-/// What an estimator's estimate is compared against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reference {
-    /// The number of distinct tokens (the exact count).
-    Distinct,
-    /// The number of tokens, duplicates included (the Morris counter counts those).
-    Total,
+/// One estimator of the table, as the sink that counts it (six at most in a run: their
+/// sizes do not matter).
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Sketch {
+    Morris(Morris),
+    LogLog(Distinct<LogLog>),
+    SuperLogLog(Distinct<SuperLogLog>),
+    HyperLogLog(Distinct<HyperLogLog>),
+    Kmv(Distinct<Kmv>),
+    Bloom(Filter<ScalingBloomFilter>),
 }
 
-/// One estimator of the table, fed pre-hashed tokens.
-pub(crate) trait Estimator: Send {
-    /// The structure's name, as in the library ("HyperLogLog").
-    fn name(&self) -> &'static str;
-    /// Its parameters, for the table and the JSON output.
-    fn params(&self) -> Value;
-    /// The estimate.
-    fn estimate(&self) -> f64;
-    /// Bytes used: the structure itself plus the heap it owns (`MemoryUsage`).
-    fn memory(&self) -> usize;
-    /// What the estimate estimates.
-    fn reference(&self) -> Reference {
-        Reference::Distinct
-    }
-    /// Merges an estimator of the same kind and parameters into this one.
-    fn merge_box(&mut self, other: Box<dyn Estimator>) -> anyhow::Result<()>;
-    /// The structure in lessram's binary format.
-    fn to_bytes(&self) -> Vec<u8>;
-    /// For downcasting in [`Estimator::merge_box`].
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+/// `$e` with `$s` bound to the sketch's structure, whatever its kind.
+macro_rules! each {
+    ($sketch:expr, $s:ident => $e:expr) => {
+        match $sketch {
+            Sketch::Morris(Morris { counter: $s, .. }) => $e,
+            Sketch::LogLog(Distinct($s)) => $e,
+            Sketch::SuperLogLog(Distinct($s)) => $e,
+            Sketch::HyperLogLog(Distinct($s)) => $e,
+            Sketch::Kmv(Distinct($s)) => $e,
+            Sketch::Bloom(Filter($s)) => $e,
+        }
+    };
 }
 
-/// A distinct-count sketch of the library, fed the low 64 bits of each hash.
-pub(crate) struct Distinct<D> {
-    inner: D,
-    name: &'static str,
-    params: fn(&D) -> Value,
-}
-
-impl<D> Distinct<D>
-where
-    D: DistinctCount + MemoryUsage + Codec + Send + 'static,
-{
-    fn boxed(inner: D, name: &'static str, params: fn(&D) -> Value) -> Box<dyn Estimator> {
-        Box::new(Self {
-            inner,
-            name,
-            params,
-        })
-    }
-}
-
-impl<D> Estimator for Distinct<D>
-where
-    D: DistinctCount + MemoryUsage + Codec + Send + 'static,
-{
-    fn name(&self) -> &'static str {
-        self.name
-    }
-    fn params(&self) -> Value {
-        (self.params)(&self.inner)
-    }
-    fn estimate(&self) -> f64 {
-        self.inner.estimate()
-    }
-    fn memory(&self) -> usize {
-        std::mem::size_of::<D>() + self.inner.memory_usage()
-    }
-    fn merge_box(&mut self, other: Box<dyn Estimator>) -> anyhow::Result<()> {
-        let other = other
-            .into_any()
-            .downcast::<Self>()
-            .map_err(|_| anyhow!("cannot merge another kind into a {}", self.name))?;
-        self.inner.merge(&other.inner)?;
-        Ok(())
-    }
-    fn to_bytes(&self) -> Vec<u8> {
-        self.inner.to_bytes()
-    }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
-    }
+/// `$e` with `$s` bound to the sketch's sink.
+macro_rules! each_sink {
+    ($sketch:expr, $s:ident => $e:expr) => {
+        match $sketch {
+            Sketch::Morris($s) => $e,
+            Sketch::LogLog($s) => $e,
+            Sketch::SuperLogLog($s) => $e,
+            Sketch::HyperLogLog($s) => $e,
+            Sketch::Kmv($s) => $e,
+            Sketch::Bloom($s) => $e,
+        }
+    };
 }
 
 /// Seed of the Morris counter's generator: runs are reproducible.
 const MORRIS_SEED: u64 = 0x6d6f_7272_6973;
 
-/// The Morris counter, counting every token (duplicates included) in one byte.
-struct Morris {
-    counter: MorrisCounter,
-    rng: SplitMix64,
+fn precision_params(p: u8) -> Value {
+    json!({"precision": p, "registers": 1u64 << p})
 }
 
-impl Morris {
-    fn boxed(counter: MorrisCounter) -> Box<dyn Estimator> {
-        Box::new(Self {
-            counter,
-            rng: SplitMix64::new(MORRIS_SEED),
-        })
-    }
-}
-
-impl Estimator for Morris {
-    fn name(&self) -> &'static str {
-        "MorrisCounter"
-    }
-    fn params(&self) -> Value {
-        json!({"base": self.counter.base()})
-    }
-    fn estimate(&self) -> f64 {
-        self.counter.estimate()
-    }
-    fn memory(&self) -> usize {
-        std::mem::size_of::<MorrisCounter>() + self.counter.memory_usage()
-    }
-    fn reference(&self) -> Reference {
-        Reference::Total
-    }
-    fn merge_box(&mut self, other: Box<dyn Estimator>) -> anyhow::Result<()> {
-        let other = other
-            .into_any()
-            .downcast::<Self>()
-            .map_err(|_| anyhow!("cannot merge another kind into a MorrisCounter"))?;
-        let (a, b) = (&self.counter, &other.counter);
-        if a.base() != b.base() {
-            return Err(
-                lessram::Error::incompatible("MorrisCounter", "base", a.base(), b.base()).into(),
-            );
+impl Sketch {
+    /// The structure's name, as in the library ("HyperLogLog").
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Sketch::Morris(_) => "MorrisCounter",
+            Sketch::LogLog(_) => "LogLog",
+            Sketch::SuperLogLog(_) => "SuperLogLog",
+            Sketch::HyperLogLog(_) => "HyperLogLog",
+            Sketch::Kmv(_) => "Kmv",
+            Sketch::Bloom(_) => "ScalingBloomFilter",
         }
-        // The merged counter counts the other's estimated events on top of its own, a
-        // fraction rounded at random so as to keep the mean.
-        let events = b.estimate();
-        let whole = events.floor();
-        let up = ((self.rng.next_word() >> 11) as f64 / (1u64 << 53) as f64) < events - whole;
-        self.counter
-            .add(whole as u64 + u64::from(up), &mut self.rng);
+    }
+
+    /// Its parameters, for the table and the JSON output.
+    pub(crate) fn params(&self) -> Value {
+        match self {
+            Sketch::Morris(m) => json!({"base": m.counter.base()}),
+            Sketch::LogLog(d) => precision_params(d.0.precision()),
+            Sketch::SuperLogLog(d) => precision_params(d.0.precision()),
+            Sketch::HyperLogLog(d) => precision_params(d.0.precision()),
+            Sketch::Kmv(d) => json!({"k": d.0.k()}),
+            Sketch::Bloom(Filter(f)) => json!({
+                "error_rate": f.fp_rate(),
+                "initial_capacity": f.initial_capacity(),
+                "filters": f.filters(),
+            }),
+        }
+    }
+
+    /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
+    /// others (the scaling Bloom filter's count of inserts that were new).
+    pub(crate) fn estimate(&self) -> f64 {
+        match self {
+            Sketch::Morris(m) => m.counter.estimate(),
+            Sketch::Bloom(f) => f.0.len() as f64,
+            Sketch::LogLog(d) => d.0.estimate(),
+            Sketch::SuperLogLog(d) => d.0.estimate(),
+            Sketch::HyperLogLog(d) => d.0.estimate(),
+            Sketch::Kmv(d) => d.0.estimate(),
+        }
+    }
+
+    /// Bytes used: the structure itself plus the heap it owns (`MemoryUsage`).
+    pub(crate) fn memory(&self) -> usize {
+        each!(self, s => std::mem::size_of_val(s) + s.memory_usage())
+    }
+
+    /// Whether the estimate is of every token, repeats included (else of distinct ones).
+    pub(crate) fn counts_tokens(&self) -> bool {
+        matches!(self, Sketch::Morris(_))
+    }
+
+    /// The structure in lessram's binary format.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        each!(self, s => s.to_bytes())
+    }
+
+    /// Merges a sketch of the same kind and parameters into this one.
+    pub(crate) fn merge(&mut self, other: Sketch) -> anyhow::Result<()> {
+        match (self, other) {
+            (Sketch::Morris(a), Sketch::Morris(b)) => {
+                let (x, y) = (&a.counter, &b.counter);
+                if x.base() != y.base() {
+                    let e =
+                        lessram::Error::incompatible("MorrisCounter", "base", x.base(), y.base());
+                    return Err(e.into());
+                }
+                // The merged counter counts the other's estimated events on top of its
+                // own, a fraction rounded at random so as to keep the mean.
+                let events = y.estimate();
+                let whole = events.floor();
+                let up = ((a.rng.next_word() >> 11) as f64 / (1u64 << 53) as f64) < events - whole;
+                a.counter.add(whole as u64 + u64::from(up), &mut a.rng);
+            }
+            (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0)?,
+            (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0)?,
+            (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0)?,
+            (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0)?,
+            (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0)?,
+            (a, b) => bail!("cannot merge a {} into a {}", b.name(), a.name()),
+        }
         Ok(())
-    }
-    fn to_bytes(&self) -> Vec<u8> {
-        self.counter.to_bytes()
-    }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
     }
 }
 
-/// The scaling Bloom filter: its count of inserts that were new estimates distinct tokens.
-struct Bloom {
-    filter: ScalingBloomFilter,
-}
-
-impl Estimator for Bloom {
-    fn name(&self) -> &'static str {
-        "ScalingBloomFilter"
+impl Sink for Sketch {
+    fn insert_hashes(&mut self, hashes: &[u128], tokens: u64) {
+        each_sink!(self, s => s.insert_hashes(hashes, tokens));
     }
-    fn params(&self) -> Value {
-        json!({
-            "error_rate": self.filter.fp_rate(),
-            "initial_capacity": self.filter.initial_capacity(),
-            "filters": self.filter.filters(),
-        })
+    fn fork(&self) -> Option<Box<dyn Sink>> {
+        each_sink!(self, s => s.fork())
     }
-    fn estimate(&self) -> f64 {
-        self.filter.len() as f64
+    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> lessram::Result<()> {
+        each_sink!(self, s => s.merge_fork(fork))
     }
-    fn memory(&self) -> usize {
-        std::mem::size_of::<ScalingBloomFilter>() + self.filter.memory_usage()
-    }
-    fn merge_box(&mut self, other: Box<dyn Estimator>) -> anyhow::Result<()> {
-        let other = other
-            .into_any()
-            .downcast::<Self>()
-            .map_err(|_| anyhow!("cannot merge another kind into a ScalingBloomFilter"))?;
-        self.filter.union(&other.filter)?;
-        Ok(())
-    }
-    fn to_bytes(&self) -> Vec<u8> {
-        self.filter.to_bytes()
-    }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
-        self
+    fn repeats_cost(&self) -> bool {
+        each_sink!(self, s => s.repeats_cost())
     }
 }
 
@@ -207,23 +167,6 @@ pub(crate) struct Params {
     pub(crate) error_rate: f64,
     pub(crate) capacity: usize,
     pub(crate) base: f64,
-}
-
-fn precision_params(p: u8) -> Value {
-    json!({"precision": p, "registers": 1u64 << p})
-}
-
-fn hll(inner: HyperLogLog) -> Box<dyn Estimator> {
-    Distinct::boxed(inner, "HyperLogLog", |d| precision_params(d.precision()))
-}
-fn loglog(inner: LogLog) -> Box<dyn Estimator> {
-    Distinct::boxed(inner, "LogLog", |d| precision_params(d.precision()))
-}
-fn superloglog(inner: SuperLogLog) -> Box<dyn Estimator> {
-    Distinct::boxed(inner, "SuperLogLog", |d| precision_params(d.precision()))
-}
-fn kmv(inner: Kmv) -> Box<dyn Estimator> {
-    Distinct::boxed(inner, "Kmv", |d| json!({"k": d.k()}))
 }
 
 /// The estimators `count` can run, in table order.
@@ -280,24 +223,20 @@ impl Which {
             })
     }
 
-    /// Adds a fresh sink with these parameters to `counter`.
-    pub(crate) fn add_to(self, p: &Params, counter: &mut Counter) -> anyhow::Result<Handle> {
+    /// A fresh sketch with these parameters.
+    pub(crate) fn build(self, p: &Params) -> anyhow::Result<Sketch> {
         Ok(match self {
-            Which::Morris => Handle::Morris(counter.sink(MorrisSink::new(
+            Which::Morris => Sketch::Morris(Morris::new(
                 MorrisCounter::new(p.base)?,
                 SplitMix64::new(MORRIS_SEED),
-            ))),
-            Which::LogLog => Handle::LogLog(counter.sink(DistinctSink(LogLog::new(p.precision)?))),
-            Which::SuperLogLog => {
-                Handle::SuperLogLog(counter.sink(DistinctSink(SuperLogLog::new(p.precision)?)))
+            )),
+            Which::LogLog => Sketch::LogLog(Distinct(LogLog::new(p.precision)?)),
+            Which::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::new(p.precision)?)),
+            Which::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::new(p.precision)?)),
+            Which::Kmv => Sketch::Kmv(Distinct(Kmv::new(p.k)?)),
+            Which::Bloom => {
+                Sketch::Bloom(Filter(ScalingBloomFilter::new(p.capacity, p.error_rate)?))
             }
-            Which::HyperLogLog => {
-                Handle::HyperLogLog(counter.sink(DistinctSink(HyperLogLog::new(p.precision)?)))
-            }
-            Which::Kmv => Handle::Kmv(counter.sink(DistinctSink(Kmv::new(p.k)?))),
-            Which::Bloom => Handle::Bloom(
-                counter.sink(Filter(ScalingBloomFilter::new(p.capacity, p.error_rate)?)),
-            ),
         })
     }
 
@@ -314,71 +253,22 @@ impl Which {
     }
 }
 
-/// A sink of a count, to take back from its report as an [`Estimator`].
-pub(crate) enum Handle {
-    Morris(SinkHandle<MorrisSink>),
-    LogLog(SinkHandle<DistinctSink<LogLog>>),
-    SuperLogLog(SinkHandle<DistinctSink<SuperLogLog>>),
-    HyperLogLog(SinkHandle<DistinctSink<HyperLogLog>>),
-    Kmv(SinkHandle<DistinctSink<Kmv>>),
-    Bloom(SinkHandle<Filter<ScalingBloomFilter>>),
-}
-
-impl Handle {
-    /// The estimator counted, and the time spent feeding it.
-    pub(crate) fn take(self, report: &mut Report) -> (Box<dyn Estimator>, Duration) {
-        match self {
-            Handle::Morris(h) => {
-                let t = report.time(&h);
-                let m = report.take(h);
-                let e: Box<dyn Estimator> = Box::new(Morris {
-                    counter: m.counter,
-                    rng: m.rng,
-                });
-                (e, t)
-            }
-            Handle::LogLog(h) => {
-                let t = report.time(&h);
-                (loglog(report.take(h).0), t)
-            }
-            Handle::SuperLogLog(h) => {
-                let t = report.time(&h);
-                (superloglog(report.take(h).0), t)
-            }
-            Handle::HyperLogLog(h) => {
-                let t = report.time(&h);
-                (hll(report.take(h).0), t)
-            }
-            Handle::Kmv(h) => {
-                let t = report.time(&h);
-                (kmv(report.take(h).0), t)
-            }
-            Handle::Bloom(h) => {
-                let t = report.time(&h);
-                let filter = report.take(h).0;
-                (Box::new(Bloom { filter }), t)
-            }
-        }
-    }
-}
-
-/// Decodes a saved estimator of any kind `count --save` writes.
-pub(crate) fn load(bytes: &[u8]) -> anyhow::Result<Box<dyn Estimator>> {
+/// Decodes a saved sketch of any kind `count --save` writes.
+pub(crate) fn load(bytes: &[u8]) -> anyhow::Result<Sketch> {
+    let morris = |counter| Morris::new(counter, SplitMix64::new(MORRIS_SEED));
     Ok(match lessram::codec::peek_kind(bytes)? {
-        Kind::MorrisCounter => Morris::boxed(MorrisCounter::from_bytes(bytes)?),
-        Kind::LogLog => loglog(LogLog::from_bytes(bytes)?),
-        Kind::SuperLogLog => superloglog(SuperLogLog::from_bytes(bytes)?),
-        Kind::HyperLogLog => hll(HyperLogLog::from_bytes(bytes)?),
-        Kind::Kmv => kmv(Kmv::from_bytes(bytes)?),
-        Kind::ScalingBloomFilter => Box::new(Bloom {
-            filter: ScalingBloomFilter::from_bytes(bytes)?,
-        }),
+        Kind::MorrisCounter => Sketch::Morris(morris(MorrisCounter::from_bytes(bytes)?)),
+        Kind::LogLog => Sketch::LogLog(Distinct(LogLog::from_bytes(bytes)?)),
+        Kind::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::from_bytes(bytes)?)),
+        Kind::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?)),
+        Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
+        Kind::ScalingBloomFilter => Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?)),
         other => bail!("a saved {other} is not a sketch `lessram count` writes"),
     })
 }
 
-/// Reads and decodes a saved estimator, naming the file in errors.
-pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<Box<dyn Estimator>> {
+/// Reads and decodes a saved sketch, naming the file in errors.
+pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<Sketch> {
     let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
     if meta.is_dir() {
         bail!("{}: is a directory", path.display());
