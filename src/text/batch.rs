@@ -68,9 +68,11 @@ impl VectorPaths {
     ///
     /// ```
     /// use lessram::text::{TokenOptions, VectorPaths};
-    /// let none = VectorPaths { hash: false, scan: false };
-    /// # let none = { let mut p = VectorPaths::detect(); p.hash = false; p.scan = false; p };
-    /// assert_eq!(none.describe(TokenOptions::words()), "scalar");
+    /// let mut paths = VectorPaths::detect();
+    /// (paths.hash, paths.scan) = (false, false);
+    /// assert_eq!(paths.describe(TokenOptions::words()), "scalar");
+    /// paths.hash = true;
+    /// assert_eq!(paths.describe(TokenOptions::lines()), "AVX-512 hash");
     /// ```
     #[must_use]
     pub fn describe(self, opts: TokenOptions) -> &'static str {

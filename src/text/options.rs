@@ -10,7 +10,7 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// How a text is cut into tokens, and how each token is folded before it is hashed.
 ///
 /// Bytes are never decoded: invalid UTF-8 is just bytes, and a token is hashed from its
-/// bytes as [`crate::hash::Murmur3::hash_item`] hashes a `[u8]`.
+/// bytes as [`ItemHasher::hash_item`](crate::ItemHasher::hash_item) hashes a `[u8]`.
 ///
 /// * Words (the default): runs of bytes between ASCII whitespace (space, `\t`, `\n`,
 ///   `\v`, `\f`, `\r`: C's `isspace`, as `wc -w` uses). Runs of whitespace make no empty
@@ -29,8 +29,10 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// let mut hashes = Vec::new();
 /// hash_tokens(b"The cat\nthe  dog\n", TokenOptions::words(), 0, &mut hashes);
 /// assert_eq!(hashes.len(), 4);
+/// hashes.clear();
 /// hash_tokens(b"The cat\nthe  dog\n", TokenOptions::lines(), 0, &mut hashes);
 /// assert_eq!(hashes.len(), 2);
+/// hashes.clear();
 /// let folded = TokenOptions::words().lowercase(true);
 /// hash_tokens(b"The the", folded, 0, &mut hashes);
 /// assert_eq!(hashes[0], hashes[1]);
