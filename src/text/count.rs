@@ -1192,6 +1192,15 @@ mod tests {
         }
     }
 
+    #[cfg(not(feature = "gzip"))]
+    #[test]
+    fn without_the_gzip_feature_a_gzip_stream_is_refused_by_name() {
+        let err = Counter::new(TokenOptions::words())
+            .count_reader(&[0x1f, 0x8b, 8, 0][..])
+            .unwrap_err();
+        assert!(err.to_string().contains("`gzip` feature"), "{err}");
+    }
+
     #[test]
     fn progress_reaches_the_total() {
         use std::sync::Arc;
