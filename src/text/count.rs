@@ -561,6 +561,14 @@ fn count_positional(
     }
 }
 
+// A count can run off the caller's thread (a Python binding releases the GIL around it):
+// the counter and its report are `Send`.
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Counter>();
+    send::<Report>();
+};
+
 // Offsets into a block and the token after it fit the marks' `u32`.
 const _: () = assert!(4 * BLOCK < u32::MAX as usize);
 
