@@ -17,7 +17,7 @@ use std::path::Path;
 use fst::raw::{Builder, Fst, Output};
 use fst::{IntoStreamer, Streamer};
 
-use crate::codec::{Codec, Decoder, FORMAT_VERSION, HEADER_LEN, Kind, MAGIC};
+use crate::codec::{Codec, Decoder, FORMAT_VERSION, HEADER_LEN, Kind, MAGIC, UNHASHED};
 use crate::error::{Error, Result};
 use crate::words::levenshtein::Levenshtein;
 use crate::words::trie::Trie;
@@ -46,8 +46,8 @@ fn frame_writer(kind: Kind) -> Vec<u8> {
     v.extend_from_slice(&MAGIC);
     v.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     v.push(kind as u8);
-    v.push(0); // hash id: none
-    v.extend_from_slice(&0u64.to_le_bytes()); // seed
+    v.push(UNHASHED.0); // hash id: none
+    v.extend_from_slice(&UNHASHED.1.to_le_bytes()); // seed: none
     v.extend_from_slice(&8u32.to_le_bytes()); // parameter bytes
     v.extend_from_slice(&0u64.to_le_bytes()); // word count, patched in `finish_frame`
     v.extend_from_slice(&0u64.to_le_bytes()); // payload length, patched in `finish_frame`
@@ -67,7 +67,9 @@ fn finish_frame(mut v: Vec<u8>, words: u64) -> Vec<u8> {
     v
 }
 
-/// Builds the automaton from `(word, value)` pairs in strictly increasing order.
+/// Builds the automaton from `(word, value)` pairs in strictly increasing order; a word
+/// out of order or repeated is [`Error::InvalidInput`] (the contract of both
+/// `from_sorted`), unless `dedup_set` (for [`Sorter`] output, whose repeats are expected).
 fn build_sorted<I, W>(kind: Kind, pairs: I, dedup_set: bool) -> Result<Vec<u8>>
 where
     I: IntoIterator<Item = (W, u64)>,
@@ -88,7 +90,7 @@ where
                     } else {
                         "out of order"
                     };
-                    return Err(Error::corrupt(
+                    return Err(Error::invalid_input(
                         kind.name(),
                         format!(
                             "input must be sorted in byte order without duplicates, found {what}: {:?} after {:?}",
@@ -186,16 +188,7 @@ impl Sorter {
 fn open_frame<D: AsRef<[u8]>>(data: D, kind: Kind) -> Result<Fst<FrameBytes<D>>> {
     let bytes = data.as_ref();
     let mut dec = Decoder::new(bytes, kind)?;
-    if (dec.hash_id(), dec.seed()) != (0, 0) {
-        return Err(Error::corrupt(
-            kind.name(),
-            format!(
-                "expected hash id 0 and seed 0 (no hashing), found {} and {}",
-                dec.hash_id(),
-                dec.seed()
-            ),
-        ));
-    }
+    dec.check_unhashed()?;
     let words = dec.params().u64()?;
     let payload = dec.payload();
     let fst_len = payload.remaining();
@@ -742,20 +735,23 @@ pub struct Dawg<D = Vec<u8>> {
 shared_methods!(Dawg, Kind::Dawg, "from_words([\"mapped\", \"words\"])");
 
 impl Dawg<Vec<u8>> {
-    /// Builds from words in strictly increasing byte order (a repeated word is skipped).
+    /// Builds from words in strictly increasing byte order: sorted, each word once.
     ///
-    /// Streams: memory is the automaton being built plus fst's bounded node cache.
+    /// Streams: memory is the automaton being built plus fst's bounded node cache. The
+    /// contract is the one of [`DawgMap::from_sorted`]; [`Dawg::from_words`] takes words in
+    /// any order, repeats included.
     ///
     /// # Errors
     ///
-    /// [`Error::Corrupt`] naming the first word that is out of order.
+    /// [`Error::InvalidInput`] naming the first word that is out of order or repeated.
     ///
     /// # Example
     ///
     /// ```
-    /// use lessram::Dawg;
-    /// assert_eq!(Dawg::from_sorted(["a", "b", "b", "c"])?.len(), 3);
-    /// assert!(Dawg::from_sorted(["b", "a"]).is_err());
+    /// use lessram::{Dawg, Error};
+    /// assert_eq!(Dawg::from_sorted(["a", "b", "c"])?.len(), 3);
+    /// assert!(matches!(Dawg::from_sorted(["b", "a"]), Err(Error::InvalidInput { .. })));
+    /// assert!(Dawg::from_sorted(["a", "b", "b"]).is_err());
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn from_sorted<I, W>(words: I) -> Result<Self>
@@ -763,7 +759,7 @@ impl Dawg<Vec<u8>> {
         I: IntoIterator<Item = W>,
         W: AsRef<[u8]>,
     {
-        let bytes = build_sorted(Kind::Dawg, words.into_iter().map(|w| (w, 0)), true)?;
+        let bytes = build_sorted(Kind::Dawg, words.into_iter().map(|w| (w, 0)), false)?;
         Self::open(bytes)
     }
 
@@ -989,11 +985,13 @@ shared_methods!(
 );
 
 impl DawgMap<Vec<u8>> {
-    /// Builds from `(word, value)` pairs in strictly increasing word order.
+    /// Builds from `(word, value)` pairs in strictly increasing word order: sorted, each
+    /// word once (the contract of [`Dawg::from_sorted`]); [`DawgMap::from_pairs`] takes
+    /// pairs in any order and sums the values of a repeated word.
     ///
     /// # Errors
     ///
-    /// [`Error::Corrupt`] naming the first word out of order or repeated.
+    /// [`Error::InvalidInput`] naming the first word out of order or repeated.
     ///
     /// # Example
     ///
