@@ -84,6 +84,9 @@ struct Minima {
     sorted: usize,
     /// Hashes above this cannot enter (`u64::MAX` until `k` minima are kept).
     limit: u64,
+    /// How many flushes sorted something (tests bound the work with it).
+    #[cfg(test)]
+    sorts: usize,
 }
 
 impl Minima {
@@ -92,12 +95,18 @@ impl Minima {
             values: Vec::new(),
             sorted: 0,
             limit: u64::MAX,
+            #[cfg(test)]
+            sorts: 0,
         }
     }
 
     /// Sorts the pending hashes into the kept minima, in place.
     fn flush(&mut self, k: usize) {
         if self.values.len() > self.sorted {
+            #[cfg(test)]
+            {
+                self.sorts += 1;
+            }
             self.values.sort_unstable();
             self.values.dedup();
             self.values.truncate(k);
@@ -448,11 +457,8 @@ impl<S: ItemHasher> Kmv<S> {
         dec.finish()?;
         let limit = if n == k { values[k - 1] - 1 } else { u64::MAX };
         let mut kmv = Self::with_hasher(k, hasher)?;
-        *kmv.minima_mut() = Minima {
-            values,
-            sorted: n,
-            limit,
-        };
+        let m = kmv.minima_mut();
+        (m.values, m.sorted, m.limit) = (values, n, limit);
         kmv.limit = limit;
         Ok(kmv)
     }
@@ -707,5 +713,29 @@ mod tests {
             let two = s.spawn(|| (0..2000).map(|_| b.jaccard(a).unwrap()).sum::<f64>());
             assert_eq!(one.join().unwrap(), two.join().unwrap());
         });
+    }
+
+    /// Found by the `ops_kmv` fuzz target (`tests/fuzz_regressions/ops-kmv-repeats-below-k-slow.bin`
+    /// took 2 s for 37 bytes of operations): below `k`, a stream of repeats filled the buffer
+    /// one slot short of a flush after every dedup, so almost every insert sorted the whole
+    /// buffer (200,000 sorts for 200,000 inserts). Each sort must be paid for by
+    /// `pending_room()` inserts.
+    #[test]
+    fn repeats_below_k_do_not_sort_on_every_insert() {
+        for distinct in [1_000u64, 1_023, 2_047] {
+            let mut kmv = Kmv::new(4096).unwrap();
+            let n = 200_000;
+            for i in 0..n {
+                kmv.insert_hash((i % distinct).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            }
+            assert_eq!(kmv.estimate(), distinct as f64);
+            let sorts = kmv.lock().sorts;
+            // Growing to k + room takes a handful of doublings, each after a sort.
+            let bound = n as usize / kmv.pending_room() + 16;
+            assert!(
+                sorts <= bound,
+                "{distinct} distinct: {sorts} sorts, bound {bound}"
+            );
+        }
     }
 }
