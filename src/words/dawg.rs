@@ -19,7 +19,7 @@ use fst::{IntoStreamer, Streamer};
 
 use crate::codec::{Codec, Decoder, FORMAT_VERSION, HEADER_LEN, Kind, MAGIC, UNHASHED};
 use crate::error::{Error, Result};
-use crate::words::fst_check::check_automaton;
+use crate::words::fst_check::{check_automaton, check_trailer};
 use crate::words::levenshtein::Levenshtein;
 use crate::words::trie::Trie;
 use crate::{MemoryUsage, WordStore};
@@ -197,6 +197,8 @@ fn open_frame<D: AsRef<[u8]>>(data: D, kind: Kind) -> Result<Fst<FrameBytes<D>>>
     dec.finish()?;
     // Parameters are exactly 8 bytes (checked by `finish`), so the payload starts here.
     let end = PAYLOAD_START + fst_len;
+    check_trailer(&bytes[PAYLOAD_START..end])
+        .map_err(|what| Error::corrupt(kind.name(), format!("malformed automaton: {what}")))?;
     let fst = Fst::new(FrameBytes { data, end }).map_err(fst_error(kind))?;
     check_automaton(fst.as_bytes(), words)
         .map_err(|what| Error::corrupt(kind.name(), format!("malformed automaton: {what}")))?;

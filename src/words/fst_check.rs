@@ -8,6 +8,30 @@
 //! not understand: they build many random automata with fst and check that every node kind
 //! fst emits is seen and accepted, and they pin the bytes of a small known automaton.
 
+/// Checks what [`fst::raw::Fst::new`] reads before it can fail gracefully: the root
+/// address and word count in the trailer must fit a `usize`, or fst 0.4.7 panics (where
+/// `usize` is 32 bits). Inputs too short to hold a trailer are left to fst, which refuses
+/// them.
+pub(super) fn check_trailer(data: &[u8]) -> Result<(), String> {
+    let n = data.len();
+    if n < 36 {
+        return Ok(());
+    }
+    let version = u64::from_le_bytes(data[..8].try_into().expect("8 bytes"));
+    // Version 3 ends with a 4-byte checksum; versions 1 and 2 with the root address.
+    let end = if version <= 2 { n } else { n - 4 };
+    for (what, at) in [("root address", end - 8), ("word count", end - 16)] {
+        let v = u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
+        if usize::try_from(v).is_err() {
+            return Err(format!(
+                "{what} {v} does not fit this platform's {}-bit addresses",
+                usize::BITS
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Transitions beyond which fst stores a 256-byte input index in the node (fst's format).
 const TRANS_INDEX_THRESHOLD: usize = 32;
 
@@ -341,4 +365,19 @@ mod tests {
         3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 98, 17, 65, 44, 1, 1, 0, 0, 1, 98,
         97, 18, 2, 3, 0, 0, 0, 0, 0, 0, 0, 31, 0, 0, 0, 0, 0, 0, 0, 75, 186, 118, 244,
     ];
+
+    #[test]
+    fn trailer_fields_must_fit_a_usize() {
+        let map = fst::Map::from_iter([("a", 1u64)]).unwrap();
+        let good = map.as_fst().as_bytes().to_vec();
+        assert_eq!(check_trailer(&good), Ok(()));
+        let n = good.len();
+        for at in [n - 12, n - 20] {
+            let mut bad = good.clone();
+            bad[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            // Refused where fst would panic converting it, left to fst's checks elsewhere.
+            assert_eq!(check_trailer(&bad).is_err(), usize::BITS < 41, "at {at}");
+        }
+        assert_eq!(check_trailer(&good[..20]), Ok(()));
+    }
 }
