@@ -7,6 +7,17 @@
 //! versioned, checksummed binary format (see [`codec`]), and reports its heap bytes
 //! ([`MemoryUsage`]).
 //!
+//! # Features and the command-line tool
+//!
+//! No feature is on by default: library users never build the command's dependencies.
+//!
+//! * `serde`: `Serialize` and `Deserialize` for every structure, through its binary format
+//!   (so a deserialized structure is validated exactly like one from `from_bytes`).
+//! * `cli`: the `lessram` command, which counts the distinct tokens of files, `.gz`, `.zst`
+//!   or stdin with every estimator side by side, saves and merges sketches, and builds and
+//!   queries DAWGs. Install it with `cargo install lessram --features cli` (or
+//!   `cargo install --path . --features cli` from a clone), then run `lessram count --help`.
+//!
 //! # The shared traits
 //!
 //! * [`DistinctCount`]: sketches that estimate how many distinct items they have seen and
