@@ -179,6 +179,9 @@ fn patch_varint(arena: &mut [u8], pos: usize, v: u64) {
     arena[pos..pos + tmp.len()].copy_from_slice(&tmp);
 }
 
+/// Why a removal's appends cannot fail once `Trie::reserve_removal` succeeded.
+const RESERVED: &str = "reserve_removal made room for every block a removal writes";
+
 /// Reads a LEB128 `u64` from untrusted input, refusing overlong or overflowing encodings.
 fn read_varint_checked(r: &mut Reader<'_>) -> Result<u64> {
     let mut v = 0u64;
@@ -797,7 +800,8 @@ impl Trie {
     }
 
     /// Removes `word`, checking for room (see [`Trie::reserve_removal`]) before it changes
-    /// anything.
+    /// anything: after that check its appends cannot fail (a failure would be a bug in the
+    /// bound, and panics rather than leave a half-done removal).
     fn remove_inner(&mut self, word: &[u8]) -> Result<Option<u64>> {
         // The blocks above the current one: (offset, link, start of the edge followed).
         let mut path: SmallVec<[(usize, Link, usize); 16]> = SmallVec::new();
@@ -815,9 +819,10 @@ impl Trie {
                     self.arena[off] = 0;
                     off
                 } else {
-                    self.rewrite(off, link, Some(0), h.first_edge..h.first_edge, &[])?
+                    self.rewrite(off, link, Some(0), h.first_edge..h.first_edge, &[])
+                        .expect(RESERVED)
                 };
-                self.normalize(off, path.last().copied())?;
+                self.normalize(off, path.last().copied()).expect(RESERVED);
                 return Ok(Some(h.count));
             };
             let Ok(e) = find_edge(&self.arena, h, b) else {
@@ -839,8 +844,10 @@ impl Trie {
                         return Ok(None);
                     }
                     self.reserve_removal(off, path.last().map(|p| p.0))?;
-                    let off = self.rewrite(off, link, None, e.start..e.end, &[])?;
-                    self.normalize(off, path.last().copied())?;
+                    let off = self
+                        .rewrite(off, link, None, e.start..e.end, &[])
+                        .expect(RESERVED);
+                    self.normalize(off, path.last().copied()).expect(RESERVED);
                     return Ok(Some(c));
                 }
             }
@@ -1596,5 +1603,50 @@ mod tests {
         ));
         // The decoded trie has the full limit again.
         assert_eq!(decode(&bytes, u32::MAX).unwrap().limit, u32::MAX);
+    }
+
+    #[test]
+    fn random_adds_and_removes_at_a_small_limit_match_an_oracle() {
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (state ^ (state >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z ^ (z >> 31)
+        };
+        for limit in [600u32, 1500, 4000] {
+            let mut t = limited(limit);
+            let mut oracle: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+            let (mut full, mut done) = (0, 0);
+            for _ in 0..4000 {
+                let r = next();
+                let len = (r % 12) as usize;
+                let word: Vec<u8> = (0..len)
+                    .map(|i| b"abcd"[(r >> (8 + 2 * i)) as usize & 3])
+                    .collect();
+                let result = if r >> 60 < 10 {
+                    t.try_add(&word, r >> 61 | 1).map(|_| {
+                        *oracle.entry(word.clone()).or_insert(0) += r >> 61 | 1;
+                    })
+                } else {
+                    t.try_remove(&word)
+                        .map(|got| assert_eq!(got, oracle.remove(&word)))
+                };
+                match result {
+                    Ok(()) => done += 1,
+                    Err(Error::LimitReached { .. }) => full += 1,
+                    Err(e) => panic!("{e}"),
+                }
+                assert!(t.arena.len() <= limit as usize);
+                check_canonical(&t);
+            }
+            assert_eq!(
+                t.iter().collect::<Vec<_>>(),
+                oracle.into_iter().collect::<Vec<_>>()
+            );
+            assert!(
+                full > 0 && done > 1000,
+                "limit {limit}: {full} full, {done} done"
+            );
+        }
     }
 }
