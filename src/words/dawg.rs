@@ -76,7 +76,7 @@ where
     I: IntoIterator<Item = (W, u64)>,
     W: AsRef<[u8]>,
 {
-    let mut b = Builder::new(frame_writer(kind)).map_err(fst_error(kind))?;
+    let mut b = Builder::new(frame_writer(kind)).map_err(build_error(kind))?;
     let mut last: Option<Vec<u8>> = None;
     let mut words = 0u64;
     for (w, v) in pairs {
@@ -106,13 +106,20 @@ where
         } else {
             last = Some(w.to_vec());
         }
-        b.insert(w, v).map_err(fst_error(kind))?;
+        b.insert(w, v).map_err(build_error(kind))?;
         words += 1;
     }
-    let v = b.into_inner().map_err(fst_error(kind))?;
+    let v = b.into_inner().map_err(build_error(kind))?;
     Ok(finish_frame(v, words))
 }
 
+/// An error of fst's builder, given input the checks above passed: writing to a `Vec`
+/// cannot fail and the order is checked first, so this only reports what fst refused.
+fn build_error(kind: Kind) -> impl Fn(fst::Error) -> Error {
+    move |e| Error::invalid_input(kind.name(), format!("fst: {e}"))
+}
+
+/// An error of fst reading an automaton: the bytes are corrupt.
 fn fst_error(kind: Kind) -> impl Fn(fst::Error) -> Error {
     move |e| Error::corrupt(kind.name(), format!("fst: {e}"))
 }
