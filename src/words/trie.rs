@@ -588,7 +588,8 @@ impl Trie {
     /// [`Error::LimitReached`] if the arena would pass its `u32` offsets or cannot grow.
     fn append(&mut self, block: &[u8]) -> Result<u32> {
         let off = self.arena.len();
-        if off + block.len() > self.limit as usize {
+        // `off <= limit` always: no overflow where `usize` is 32 bits.
+        if block.len() > self.limit as usize - off {
             return Err(self.limit_error("limit of 4 GiB (u32 offsets)"));
         }
         if self.arena.capacity() - off < block.len() {
@@ -787,7 +788,7 @@ impl Trie {
             Some(p) => 2 * size(self, off) + size(self, p) + 64,
         };
         let len = self.arena.len();
-        if len + need > self.limit as usize {
+        if need > self.limit as usize - len {
             return Err(self.limit_error("limit of 4 GiB (u32 offsets)"));
         }
         if self.arena.capacity() - len < need {
