@@ -54,6 +54,9 @@ pub const FORMAT_VERSION: u16 = 1;
 pub const HEADER_LEN: usize = 20;
 /// Bytes a frame adds around parameters and payload (header, payload length, checksum).
 pub const FRAME_OVERHEAD: usize = HEADER_LEN + 8 + 4;
+/// The `(hash id, seed)` of a frame whose structure hashes nothing (Morris counters, tries,
+/// DAWGs).
+pub const UNHASHED: (u8, u64) = (crate::hash::HASH_ID_CUSTOM, 0);
 
 /// Reads the kind of a frame without decoding it (checks magic, version and checksum).
 ///
@@ -120,6 +123,13 @@ impl Encoder {
     #[must_use]
     pub fn with_hasher<S: ItemHasher>(kind: Kind, hasher: &S) -> Self {
         Self::new(kind, hasher.hash_id(), hasher.seed())
+    }
+
+    /// A frame for a structure that hashes nothing (Morris counters, tries, DAWGs): its
+    /// hash fields are [`UNHASHED`], which [`Decoder::check_unhashed`] checks.
+    #[must_use]
+    pub fn unhashed(kind: Kind) -> Self {
+        Self::new(kind, UNHASHED.0, UNHASHED.1)
     }
 
     /// Where the parameters go.
@@ -320,14 +330,34 @@ impl<'a> Decoder<'a> {
     }
 
     /// Checks that the frame was hashed with `hasher`'s hash id and seed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongHasher`] if they differ.
     pub fn check_hasher<S: ItemHasher>(&self, hasher: &S) -> Result<()> {
-        let expected = (hasher.hash_id(), hasher.seed());
-        let found = (self.hash_id, self.seed);
-        if expected == found {
-            Ok(())
-        } else {
-            Err(Error::WrongHasher { expected, found })
-        }
+        check_hash_fields((hasher.hash_id(), hasher.seed()), (self.hash_id, self.seed))
+    }
+
+    /// Checks that the frame's hash fields say "no hashing" ([`UNHASHED`]), as every
+    /// structure that hashes nothing writes them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongHasher`] for any other hash id or seed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::codec::{Decoder, Encoder, Kind};
+    ///
+    /// let bytes = Encoder::unhashed(Kind::Trie).finish();
+    /// assert!(Decoder::new(&bytes, Kind::Trie)?.check_unhashed().is_ok());
+    /// let bytes = Encoder::new(Kind::Trie, 1, 7).finish();
+    /// assert!(Decoder::new(&bytes, Kind::Trie)?.check_unhashed().is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn check_unhashed(&self) -> Result<()> {
+        check_hash_fields(UNHASHED, (self.hash_id, self.seed))
     }
 
     /// The parameters' reader.
@@ -355,6 +385,17 @@ impl<'a> Decoder<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// The one comparison of a frame's hash fields (`found`) with what its decoder expects:
+/// every `from_bytes` reaches it, through [`Decoder::check_hasher`] or
+/// [`Decoder::check_unhashed`].
+fn check_hash_fields(expected: (u8, u64), found: (u8, u64)) -> Result<()> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::WrongHasher { expected, found })
     }
 }
 

@@ -13,6 +13,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// A panic in lessram is always a bug: parameters a caller can get wrong, data that does
 /// not fit, and bytes that do not decode all come back as an `Error`.
 ///
+/// The variants keep the caller's mistakes apart from bad data: [`Error::InvalidParameter`]
+/// and [`Error::InvalidInput`] mean the call was wrong (a parameter out of range, input that
+/// breaks the method's contract, such as unsorted words given to a `from_sorted`), while
+/// [`Error::Corrupt`] and the other decoding variants mean the bytes were.
+///
 /// # Example
 ///
 /// ```
@@ -32,6 +37,15 @@ pub enum Error {
         found: String,
         /// The valid range or set, e.g. `"4..=18"`.
         expected: String,
+    },
+    /// Input given to a method breaks its documented contract (words not in strictly
+    /// increasing order for a `from_sorted`, for example): the caller's mistake, not bad
+    /// bytes (those are [`Error::Corrupt`]).
+    InvalidInput {
+        /// The structure, e.g. `"Dawg"`.
+        structure: &'static str,
+        /// What the method expected and what it found.
+        detail: String,
     },
     /// Two structures that cannot be combined (merge, union, intersection) because a
     /// parameter, the hash or the seed differs.
@@ -94,9 +108,10 @@ pub enum Error {
         /// Checksum computed over the bytes.
         computed: u32,
     },
-    /// A field is well-formed but inconsistent with the rest (a register above its
-    /// maximum, unsorted values, a length that does not match its parameters, bytes left
-    /// over).
+    /// Decoded bytes are well-formed but inconsistent (a register above its maximum,
+    /// unsorted values, a length that does not match its parameters, bytes left over).
+    /// Only decoders return it; a caller's own input that breaks a contract is
+    /// [`Error::InvalidInput`].
     Corrupt {
         /// The structure being decoded.
         structure: &'static str,
@@ -138,6 +153,15 @@ impl Error {
         }
     }
 
+    /// An [`Error::InvalidInput`] for `structure`.
+    #[must_use]
+    pub fn invalid_input(structure: &'static str, detail: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            structure,
+            detail: detail.into(),
+        }
+    }
+
     /// An [`Error::Corrupt`] for `structure`.
     #[must_use]
     pub fn corrupt(structure: &'static str, detail: impl Into<String>) -> Self {
@@ -157,6 +181,9 @@ impl fmt::Display for Error {
                 expected,
             } => {
                 write!(f, "{name} {found} out of range {expected}")
+            }
+            Self::InvalidInput { structure, detail } => {
+                write!(f, "invalid input to {structure}: {detail}")
             }
             Self::Incompatible {
                 structure,
@@ -277,6 +304,10 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "truncated input: header needs 24 bytes, 3 left"
+        );
+        assert_eq!(
+            Error::invalid_input("Dawg", "words out of order").to_string(),
+            "invalid input to Dawg: words out of order"
         );
     }
 

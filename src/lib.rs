@@ -7,6 +7,17 @@
 //! versioned, checksummed binary format (see [`codec`]), and reports its heap bytes
 //! ([`MemoryUsage`]).
 //!
+//! # Features and the command-line tool
+//!
+//! No feature is on by default: library users never build the command's dependencies.
+//!
+//! * `serde`: `Serialize` and `Deserialize` for every structure, through its binary format
+//!   (so a deserialized structure is validated exactly like one from `from_bytes`).
+//! * `cli`: the `lessram` command, which counts the distinct tokens of files, `.gz`, `.zst`
+//!   or stdin with every estimator side by side, saves and merges sketches, and builds and
+//!   queries DAWGs. Install it with `cargo install lessram --features cli` (or
+//!   `cargo install --path . --features cli` from a clone), then run `lessram count --help`.
+//!
 //! # The shared traits
 //!
 //! * [`DistinctCount`]: sketches that estimate how many distinct items they have seen and
@@ -72,10 +83,11 @@
 //!
 //! # Storing words
 //!
-//! [`Trie`] is a mutable word store with a count per word (about 11 heap bytes a word on an
-//! English list, a third of a `BTreeSet<String>`); freeze it into a [`Dawg`] or [`DawgMap`]
-//! (about 3.6 bytes a word) to save, memory-map and search by prefix, range or edit
-//! distance (see [`words`]):
+//! [`Trie`] is a mutable word store with a count per word (13.2 heap bytes a word on the
+//! 663,473-word English list as built, 9.9 after `shrink_to_fit`: about a third of a
+//! collected `BTreeSet<String>`'s 35.6); freeze it into a [`Dawg`] or [`DawgMap`] (3.6
+//! bytes a word there) to save, memory-map and search by prefix, range or edit distance
+//! (see [`words`]; every figure is from `docs/footprint.md`):
 //!
 //! ```
 //! use lessram::{Dawg, Trie};

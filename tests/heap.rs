@@ -166,6 +166,17 @@ fn counting(h: &mut Harness) {
     h.no_alloc("Kmv k=4096 (full)", &mut kmv, 1_000_000, |s, i| {
         s.insert_hash(mix(i + 100_000))
     });
+    // Queries merge hashes pending in the buffer in place instead of sorting a copy.
+    let other = kmv.clone();
+    h.no_alloc(
+        "Kmv k=4096 (queries between inserts)",
+        &mut kmv,
+        10_000,
+        |s, i| {
+            s.insert_hash(mix(i) >> 16); // small enough to enter the buffer
+            std::hint::black_box((s.estimate(), s.jaccard(&other).ok(), *s == other));
+        },
+    );
 }
 
 fn membership(h: &mut Harness) {

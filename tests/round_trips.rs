@@ -249,12 +249,99 @@ fn kmv_comparisons_refuse_other_parameters_or_hashers() {
 fn word_stores_refuse_unsorted_or_duplicate_sorted_input() {
     assert!(matches!(
         Dawg::from_sorted(["b", "a"]),
-        Err(Error::Corrupt { .. })
+        Err(Error::InvalidInput { .. })
     ));
     assert!(matches!(
         DawgMap::from_sorted([("a", 1), ("a", 2)]),
-        Err(Error::Corrupt { .. })
+        Err(Error::InvalidInput { .. })
     ));
-    // A set built from sorted input with repeats drops them instead.
-    assert_eq!(Dawg::from_sorted(["a", "a", "b"]).unwrap().len(), 2);
+    assert!(matches!(
+        Dawg::from_sorted(["a", "a", "b"]),
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+/// `bytes` with the frame's hash id (byte 7) and seed (bytes 8..16) replaced, checksum fixed.
+fn with_hash_fields(bytes: &[u8], id: u8, seed: u64) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    b[7] = id;
+    b[8..16].copy_from_slice(&seed.to_le_bytes());
+    let n = b.len() - 4;
+    let crc = crc32fast::hash(&b[..n]);
+    b[n..].copy_from_slice(&crc.to_le_bytes());
+    b
+}
+
+/// A structure's name, its bytes, and its decoder (result dropped).
+type Sample = (&'static str, Vec<u8>, fn(&[u8]) -> lessram::Result<()>);
+
+#[test]
+fn every_decoder_checks_the_frame_hash_fields() {
+    // Structures that hash nothing write hash id 0 and seed 0 and accept nothing else.
+    let trie: Trie = ["a", "b"].into_iter().collect();
+    let unhashed: [Sample; 5] = [
+        ("Trie", trie.to_bytes(), |b| Trie::from_bytes(b).map(drop)),
+        ("Dawg", Dawg::from_trie(&trie).to_bytes(), |b| {
+            Dawg::from_bytes(b).map(drop)
+        }),
+        ("DawgMap", DawgMap::from_trie(&trie).to_bytes(), |b| {
+            DawgMap::from_bytes(b).map(drop)
+        }),
+        (
+            "MorrisCounter",
+            MorrisCounter::new(2.0).unwrap().to_bytes(),
+            |b| MorrisCounter::from_bytes(b).map(drop),
+        ),
+        (
+            "MorrisArray",
+            MorrisArray::new(3, 2.0, 0).unwrap().to_bytes(),
+            |b| MorrisArray::from_bytes(b).map(drop),
+        ),
+    ];
+    for (name, bytes, decode) in unhashed {
+        assert_eq!((bytes[7], &bytes[8..16]), (0, &[0u8; 8][..]), "{name}");
+        decode(&bytes).unwrap();
+        for (id, seed) in [(1, 0), (0, 1), (1, 42), (200, 0)] {
+            match decode(&with_hash_fields(&bytes, id, seed)) {
+                Err(Error::WrongHasher { expected, found }) => {
+                    assert_eq!((expected, found), ((0, 0), (id, seed)), "{name}");
+                }
+                other => panic!("{name} with hash id {id} seed {seed}: {other:?}"),
+            }
+        }
+    }
+    // Hashed structures refuse a hash id their hasher does not know.
+    let hashed: [Sample; 6] = [
+        ("Kmv", Kmv::new(8).unwrap().to_bytes(), |b| {
+            Kmv::from_bytes(b).map(drop)
+        }),
+        (
+            "HyperLogLog",
+            HyperLogLog::new(8).unwrap().to_bytes(),
+            |b| HyperLogLog::from_bytes(b).map(drop),
+        ),
+        ("LogLog", LogLog::new(8).unwrap().to_bytes(), |b| {
+            LogLog::from_bytes(b).map(drop)
+        }),
+        (
+            "SuperLogLog",
+            SuperLogLog::new(8).unwrap().to_bytes(),
+            |b| SuperLogLog::from_bytes(b).map(drop),
+        ),
+        (
+            "BloomFilter",
+            BloomFilter::new(100, 0.01).unwrap().to_bytes(),
+            |b| BloomFilter::from_bytes(b).map(drop),
+        ),
+        (
+            "ScalingBloomFilter",
+            ScalingBloomFilter::new(100, 0.01).unwrap().to_bytes(),
+            |b| ScalingBloomFilter::from_bytes(b).map(drop),
+        ),
+    ];
+    for (name, bytes, decode) in hashed {
+        decode(&bytes).unwrap();
+        let r = decode(&with_hash_fields(&bytes, 200, 0));
+        assert!(matches!(r, Err(Error::WrongHasher { .. })), "{name}: {r:?}");
+    }
 }

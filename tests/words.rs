@@ -177,11 +177,22 @@ proptest! {
 #[test]
 fn unsorted_input_is_an_error_not_a_panic() {
     let e = Dawg::from_sorted(["b", "a"]).unwrap_err();
-    assert!(matches!(e, Error::Corrupt { .. }), "{e}");
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
     assert!(e.to_string().contains("\"a\" after \"b\""), "{e}");
-    assert!(DawgMap::from_sorted([("a", 1), ("a", 1)]).is_err());
-    // A set skips repeats in sorted input.
-    assert_eq!(Dawg::from_sorted(["a", "a", "b"]).unwrap().len(), 2);
+    // Both `from_sorted` have one contract: strictly increasing, so a repeat is an error.
+    for e in [
+        Dawg::from_sorted(["a", "a", "b"]).unwrap_err(),
+        DawgMap::from_sorted([("a", 1), ("a", 1)]).unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+        assert!(e.to_string().contains("a duplicate word"), "{e}");
+    }
+    // The builders that take any order keep repeats: a set once, a map summed.
+    assert_eq!(Dawg::from_words(["a", "a", "b"]).unwrap().len(), 2);
+    assert_eq!(
+        DawgMap::from_pairs([("a", 1), ("a", 2)]).unwrap().get("a"),
+        Some(3)
+    );
 }
 
 #[test]

@@ -18,12 +18,15 @@
 //! rejected by one comparison before any other work. On a random stream of `n` distinct
 //! items only about `k ln(n/k)` hashes ever pass that test. Those go to a pending buffer of
 //! `k/4` slots (at least 16) that is sorted and merged into the kept minima when it fills,
-//! so an accepted hash costs `O(log k)` amortised. Queries that need the minima while hashes
-//! are pending sort a temporary copy.
+//! so an accepted hash costs `O(log k)` amortised. A query (`estimate`, `jaccard`,
+//! `to_bytes`, `==`, ...) that finds hashes pending merges them in place first, so it never
+//! copies the buffer and the next query finds the minima ready: the buffer sits behind a
+//! [`Mutex`] that queries lock and inserts reach without locking (through `&mut self`).
 //!
 //! Memory: `8 (k + max(k/4, 16))` bytes once full, growing to that as hashes arrive.
 
 use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
@@ -60,16 +63,79 @@ const TWO_POW_M64: f64 = 1.0 / 18_446_744_073_709_551_616.0;
 /// assert!((kmv.estimate() / 100_000.0 - 1.0).abs() < 0.15);
 /// # Ok::<(), lessram::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Kmv<S: ItemHasher = Murmur3> {
     k: usize,
+    /// Behind a lock so that `&self` queries can merge pending hashes in place; inserts
+    /// reach it through [`Mutex::get_mut`], which does not lock.
+    minima: Mutex<Minima>,
+    /// Hashes above this cannot enter: [`Minima::limit`] as of the last flush by an
+    /// insert. A query's flush may have lowered the one inside since, which only lets a
+    /// few more candidates into the buffer until the next flush drops them.
+    limit: u64,
+    hasher: S,
+}
+
+/// The kept minima and the pending candidates of a [`Kmv`].
+#[derive(Clone, Debug)]
+struct Minima {
     /// `values[..sorted]`: the kept minima, ascending and distinct, at most `k`;
     /// `values[sorted..]`: pending candidates, in arrival order.
     values: Vec<u64>,
     sorted: usize,
     /// Hashes above this cannot enter (`u64::MAX` until `k` minima are kept).
     limit: u64,
-    hasher: S,
+    /// How many flushes sorted something (tests bound the work with it).
+    #[cfg(test)]
+    sorts: usize,
+}
+
+impl Minima {
+    fn new() -> Self {
+        Self {
+            values: Vec::new(),
+            sorted: 0,
+            limit: u64::MAX,
+            #[cfg(test)]
+            sorts: 0,
+        }
+    }
+
+    /// Sorts the pending hashes into the kept minima, in place.
+    fn flush(&mut self, k: usize) {
+        if self.values.len() > self.sorted {
+            #[cfg(test)]
+            {
+                self.sorts += 1;
+            }
+            self.values.sort_unstable();
+            self.values.dedup();
+            self.values.truncate(k);
+            self.sorted = self.values.len();
+            self.limit = if self.sorted == k {
+                // Distinct and at least two: the k-th minimum is at least 1.
+                self.values[k - 1] - 1
+            } else {
+                u64::MAX
+            };
+        }
+    }
+
+    /// The kept minima after a flush: ascending, distinct, at most `k`.
+    fn flushed(&mut self, k: usize) -> &[u64] {
+        self.flush(k);
+        &self.values
+    }
+}
+
+impl<S: ItemHasher> Clone for Kmv<S> {
+    fn clone(&self) -> Self {
+        Self {
+            k: self.k,
+            minima: Mutex::new(self.lock().clone()),
+            limit: self.limit,
+            hasher: self.hasher.clone(),
+        }
+    }
 }
 
 impl Kmv<Murmur3> {
@@ -133,8 +199,7 @@ impl<S: ItemHasher> Kmv<S> {
         }
         Ok(Self {
             k,
-            values: Vec::new(),
-            sorted: 0,
+            minima: Mutex::new(Minima::new()),
             limit: u64::MAX,
             hasher,
         })
@@ -168,20 +233,25 @@ impl<S: ItemHasher> Kmv<S> {
         (self.k / 4).max(16)
     }
 
+    /// The buffer, locked (a panic cannot leave it inconsistent: every change to it is
+    /// complete before anything that can panic, so a poisoned lock is used as it is).
+    fn lock(&self) -> MutexGuard<'_, Minima> {
+        self.minima.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The buffer, through `&mut self`: no locking.
+    fn minima_mut(&mut self) -> &mut Minima {
+        self.minima
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Sorts the pending hashes into the kept minima.
     fn flush(&mut self) {
-        if self.values.len() > self.sorted {
-            self.values.sort_unstable();
-            self.values.dedup();
-            self.values.truncate(self.k);
-            self.sorted = self.values.len();
-            self.limit = if self.sorted == self.k {
-                // Distinct and at least two: the k-th minimum is at least 1.
-                self.values[self.k - 1] - 1
-            } else {
-                u64::MAX
-            };
-        }
+        let k = self.k;
+        let m = self.minima_mut();
+        m.flush(k);
+        self.limit = m.limit;
     }
 
     /// Flushes, then makes sure at least `pending_room()` hashes fit before the next flush
@@ -191,29 +261,38 @@ impl<S: ItemHasher> Kmv<S> {
     #[cold]
     fn make_room(&mut self) {
         self.flush();
-        let (len, cap, room) = (
-            self.values.len(),
-            self.values.capacity(),
-            self.pending_room(),
-        );
-        let full_size = self.k + room;
+        let (room, full_size) = (self.pending_room(), self.k + self.pending_room());
+        let values = &mut self.minima_mut().values;
+        let (len, cap) = (values.len(), values.capacity());
         if cap - len < room && cap < full_size {
             let target = (cap * 2).max(16).max(len + room).min(full_size);
-            self.values.reserve_exact(target - len);
+            values.reserve_exact(target - len);
         }
     }
 
-    /// Calls `f` with the kept minima: ascending, distinct, at most `k`.
+    /// Calls `f` with the kept minima (ascending, distinct, at most `k`), merging pending
+    /// hashes in place first.
     fn with_minima<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
-        if self.sorted == self.values.len() {
-            f(&self.values)
-        } else {
-            let mut v = self.values.clone();
-            v.sort_unstable();
-            v.dedup();
-            v.truncate(self.k);
-            f(&v)
+        f(self.lock().flushed(self.k))
+    }
+
+    /// Calls `f` with the kept minima of `self` and `other`, locking each once (in address
+    /// order, so two threads comparing the same pair both ways cannot deadlock).
+    fn with_both_minima<R>(&self, other: &Self, f: impl FnOnce(&[u64], &[u64]) -> R) -> R {
+        if std::ptr::eq(self, other) {
+            let mut m = self.lock();
+            let m = m.flushed(self.k);
+            return f(m, m);
         }
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        let (mut a, mut b) = if self_first {
+            let a = self.lock();
+            (a, other.lock())
+        } else {
+            let b = other.lock();
+            (self.lock(), b)
+        };
+        f(a.flushed(self.k), b.flushed(other.k))
     }
 
     /// The `min(k, n)` smallest distinct hashes seen, ascending.
@@ -253,43 +332,41 @@ impl<S: ItemHasher> Kmv<S> {
     /// The union's `k` minima, how many of them both sides hold, and the union's estimate.
     fn compare(&self, other: &Self) -> Result<(usize, usize, f64)> {
         self.check_compatible(other)?;
-        Ok(self.with_minima(|a| {
-            other.with_minima(|b| {
-                // Walk both ascending lists; every hash at or below the union's k-th minimum
-                // is at or below each full side's own k-th minimum, so membership is known.
-                let (mut i, mut j, mut taken, mut both, mut last) = (0, 0, 0, 0, 0u64);
-                while taken < self.k && (i < a.len() || j < b.len()) {
-                    let (x, y) = (a.get(i), b.get(j));
-                    last = match (x, y) {
-                        (Some(&x), Some(&y)) if x == y => {
-                            both += 1;
-                            i += 1;
-                            j += 1;
-                            x
-                        }
-                        (Some(&x), Some(&y)) if x < y => {
-                            i += 1;
-                            x
-                        }
-                        (Some(&x), None) => {
-                            i += 1;
-                            x
-                        }
-                        (_, Some(&y)) => {
-                            j += 1;
-                            y
-                        }
-                        (None, None) => unreachable!("loop condition"),
-                    };
-                    taken += 1;
-                }
-                let union = if taken < self.k {
-                    taken as f64
-                } else {
-                    (self.k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
+        Ok(self.with_both_minima(other, |a, b| {
+            // Walk both ascending lists; every hash at or below the union's k-th minimum
+            // is at or below each full side's own k-th minimum, so membership is known.
+            let (mut i, mut j, mut taken, mut both, mut last) = (0, 0, 0, 0, 0u64);
+            while taken < self.k && (i < a.len() || j < b.len()) {
+                let (x, y) = (a.get(i), b.get(j));
+                last = match (x, y) {
+                    (Some(&x), Some(&y)) if x == y => {
+                        both += 1;
+                        i += 1;
+                        j += 1;
+                        x
+                    }
+                    (Some(&x), Some(&y)) if x < y => {
+                        i += 1;
+                        x
+                    }
+                    (Some(&x), None) => {
+                        i += 1;
+                        x
+                    }
+                    (_, Some(&y)) => {
+                        j += 1;
+                        y
+                    }
+                    (None, None) => unreachable!("loop condition"),
                 };
-                (taken, both, union)
-            })
+                taken += 1;
+            }
+            let union = if taken < self.k {
+                taken as f64
+            } else {
+                (self.k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
+            };
+            (taken, both, union)
         }))
     }
 
@@ -366,25 +443,23 @@ impl<S: ItemHasher> Kmv<S> {
                 format!("{n} hashes stored, at most k = {k} expected"),
             ));
         }
-        let mut kmv = Self::with_hasher(k, hasher)?;
-        kmv.values.reserve_exact(n);
+        let mut values = Vec::with_capacity(n);
         for _ in 0..n {
             let h = dec.payload().u64()?;
-            if kmv.values.last().is_some_and(|&last| last >= h) {
+            if values.last().is_some_and(|&last| last >= h) {
                 return Err(Error::corrupt(
                     "Kmv",
                     "hashes not strictly increasing".to_string(),
                 ));
             }
-            kmv.values.push(h);
+            values.push(h);
         }
         dec.finish()?;
-        kmv.sorted = n;
-        kmv.limit = if n == k {
-            kmv.values[k - 1] - 1
-        } else {
-            u64::MAX
-        };
+        let limit = if n == k { values[k - 1] - 1 } else { u64::MAX };
+        let mut kmv = Self::with_hasher(k, hasher)?;
+        let m = kmv.minima_mut();
+        (m.values, m.sorted, m.limit) = (values, n, limit);
+        kmv.limit = limit;
         Ok(kmv)
     }
 }
@@ -402,13 +477,15 @@ impl<S: ItemHasher> DistinctCount for Kmv<S> {
         if hash > self.limit {
             return;
         }
-        if self.values.len() == self.values.capacity() {
-            self.make_room();
-            if hash > self.limit {
-                return;
-            }
+        let values = &mut self.minima_mut().values;
+        if values.len() < values.capacity() {
+            values.push(hash);
+            return;
         }
-        self.values.push(hash);
+        self.make_room();
+        if hash <= self.limit {
+            self.minima_mut().values.push(hash);
+        }
     }
 
     /// The exact count below `k` distinct hashes, `(k - 1) / U_k` above.
@@ -431,26 +508,26 @@ impl<S: ItemHasher> DistinctCount for Kmv<S> {
 
 impl<S: ItemHasher> MemoryUsage for Kmv<S> {
     fn memory_usage(&self) -> usize {
-        self.values.capacity() * std::mem::size_of::<u64>()
+        self.lock().values.capacity() * std::mem::size_of::<u64>()
     }
 }
 
 impl<S: ItemHasher> PartialEq for Kmv<S> {
     /// Equal when `k`, the hasher's id and seed, and the kept minima are equal.
     fn eq(&self, other: &Self) -> bool {
-        self.check_compatible(other).is_ok() && self.with_minima(|a| other.with_minima(|b| a == b))
+        self.check_compatible(other).is_ok() && self.with_both_minima(other, |a, b| a == b)
     }
 }
 
 impl<S: ItemHasher> fmt::Debug for Kmv<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kept, estimate) = self.with_minima(|m| (m.len(), Self::estimate_from(self.k, m)));
         f.debug_struct("Kmv")
             .field("k", &self.k)
             .field("hash_id", &self.hasher.hash_id())
             .field("seed", &self.hasher.seed())
-            .field("kept", &self.sorted)
-            .field("pending", &(self.values.len() - self.sorted))
-            .field("estimate", &self.estimate())
+            .field("kept", &kept)
+            .field("estimate", &estimate)
             .finish()
     }
 }
@@ -584,5 +661,81 @@ mod tests {
             Kmv::from_bytes_with_hasher(&bytes, other),
             Err(Error::WrongHasher { .. })
         ));
+    }
+
+    #[test]
+    fn queries_merge_pending_hashes_in_place_once() {
+        let mut kmv = Kmv::new(1024).unwrap();
+        let mut rng = SplitMix64::new(4);
+        for _ in 0..100_000 {
+            kmv.insert_hash(rng.next_word());
+        }
+        kmv.flush();
+        for _ in 0..10 {
+            kmv.insert_hash(rng.next_word() >> 20); // small: they enter the buffer
+        }
+        let pending = |kmv: &Kmv| {
+            let m = kmv.lock();
+            m.values.len() - m.sorted
+        };
+        assert_eq!(pending(&kmv), 10);
+        let (before, capacity) = (kmv.hashes(), kmv.memory_usage());
+        assert_eq!(pending(&kmv), 0, "the query merged the pending hashes");
+        assert_eq!(
+            kmv.memory_usage(),
+            capacity,
+            "in place: the buffer did not grow"
+        );
+        // The query lowered the limit inside; the insert side's copy is stale until its
+        // next flush, which only lets a hash in that the next merge drops again.
+        let lowered = kmv.lock().limit;
+        assert!(kmv.limit > lowered);
+        kmv.insert_hash(lowered + 1);
+        assert_eq!(pending(&kmv), 1);
+        assert_eq!(kmv.hashes(), before);
+        kmv.flush();
+        assert_eq!(kmv.limit, lowered);
+    }
+
+    #[test]
+    fn comparing_a_sketch_with_itself_or_both_ways_at_once_does_not_deadlock() {
+        let mut a = Kmv::new(64).unwrap();
+        let mut b = Kmv::new(64).unwrap();
+        for h in 0..1000u64 {
+            a.insert_hash(h.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            b.insert_hash((h + 500).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        assert_eq!(a.jaccard(&a).unwrap(), 1.0);
+        assert_eq!(a, a);
+        let (a, b) = (&a, &b);
+        std::thread::scope(|s| {
+            let one = s.spawn(|| (0..2000).map(|_| a.jaccard(b).unwrap()).sum::<f64>());
+            let two = s.spawn(|| (0..2000).map(|_| b.jaccard(a).unwrap()).sum::<f64>());
+            assert_eq!(one.join().unwrap(), two.join().unwrap());
+        });
+    }
+
+    /// Found by the `ops_kmv` fuzz target (`tests/fuzz_regressions/ops-kmv-repeats-below-k-slow.bin`
+    /// took 2 s for 37 bytes of operations): below `k`, a stream of repeats filled the buffer
+    /// one slot short of a flush after every dedup, so almost every insert sorted the whole
+    /// buffer (200,000 sorts for 200,000 inserts). Each sort must be paid for by
+    /// `pending_room()` inserts.
+    #[test]
+    fn repeats_below_k_do_not_sort_on_every_insert() {
+        for distinct in [1_000u64, 1_023, 2_047] {
+            let mut kmv = Kmv::new(4096).unwrap();
+            let n = 200_000;
+            for i in 0..n {
+                kmv.insert_hash((i % distinct).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            }
+            assert_eq!(kmv.estimate(), distinct as f64);
+            let sorts = kmv.lock().sorts;
+            // Growing to k + room takes a handful of doublings, each after a sort.
+            let bound = n as usize / kmv.pending_room() + 16;
+            assert!(
+                sorts <= bound,
+                "{distinct} distinct: {sorts} sorts, bound {bound}"
+            );
+        }
     }
 }

@@ -366,8 +366,10 @@ macro_rules! sketch_common {
                 self.core.p
             }
 
-            /// Every register's value (the maximum rank seen), in index order: `2^p` of them,
-            /// as [`HyperLogLog::registers`](crate::HyperLogLog::registers) gives.
+            /// Every register's value, in index order: `2^p` of them. A register holds the
+            /// maximum rank seen, 1 + the leading zeros of the hash bits after the `p` index
+            /// bits, capped at 31 ([`HyperLogLog::registers`](crate::HyperLogLog::registers)
+            /// ranks the low bits instead, so the two do not compare).
             #[must_use]
             pub fn registers(&self) -> Vec<u8> {
                 self.core.regs.values().collect()

@@ -153,13 +153,14 @@ impl SeedableRng for SplitMix64 {
 /// use lessram::counting::SplitMix64;
 ///
 /// let mut rng = SplitMix64::new(42);
-/// let mut c = MorrisCounter::new(2.0)?;
+/// let mut c = MorrisCounter::new(1.08)?;
 /// for _ in 0..100_000 {
 ///     c.increment(&mut rng);
 /// }
-/// // One byte of state; relative std error sqrt((2 - 1)/2) = 71% at base 2.
-/// assert!(c.exponent() < 30);
-/// assert!(c.estimate() > 0.0);
+/// // One byte of state; relative std error sqrt((1.08 - 1)/2) = 20%, so within 4 standard
+/// // deviations (80%) but for a probability of at most 1/16 (Chebyshev).
+/// assert!(c.exponent() < 255);
+/// assert!((c.estimate() / 100_000.0 - 1.0).abs() < 0.8);
 /// # Ok::<(), lessram::Error>(())
 /// ```
 #[derive(Clone, Copy, PartialEq)]
@@ -408,7 +409,7 @@ impl Codec for MorrisCounter {
     const KIND: Kind = Kind::MorrisCounter;
 
     fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = Encoder::new(Self::KIND, 0, 0);
+        let mut enc = Encoder::unhashed(Self::KIND);
         enc.params().f64(self.base);
         enc.payload().u8(self.exponent);
         enc.finish()
@@ -416,28 +417,13 @@ impl Codec for MorrisCounter {
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut dec = Decoder::new(bytes, Self::KIND)?;
-        check_no_hasher(&dec, "MorrisCounter")?;
+        dec.check_unhashed()?;
         let base = dec.params().f64()?;
         let exponent = dec.payload().u8()?;
         dec.finish()?;
         Self::from_exponent(base, exponent).map_err(|_| {
             Error::corrupt("MorrisCounter", format!("base {base} out of {BASE_RANGE}"))
         })
-    }
-}
-
-fn check_no_hasher(dec: &Decoder<'_>, structure: &'static str) -> Result<()> {
-    if dec.hash_id() == 0 && dec.seed() == 0 {
-        Ok(())
-    } else {
-        Err(Error::corrupt(
-            structure,
-            format!(
-                "expected hash id 0 and seed 0 (no hashing), found {} and {}",
-                dec.hash_id(),
-                dec.seed()
-            ),
-        ))
     }
 }
 
@@ -553,8 +539,27 @@ impl PartialEq for MorrisArray {
     }
 }
 
-/// Largest number of counters in one array (2^32; beyond that use several arrays).
-const MAX_LEN: usize = 1 << 32;
+/// Largest number of counters in one array (2^32; beyond that use several arrays). A
+/// `u64`, so the check reads the same where `usize` is 32 bits.
+const MAX_LEN: u64 = 1 << 32;
+
+/// Whether `len` counters are allowed: `1..=MAX_LEN` (`usize` widens losslessly to `u64`).
+fn len_in_range(len: usize) -> bool {
+    len != 0 && len as u64 <= MAX_LEN
+}
+
+/// `len` zeroed counters, or [`Error::LimitReached`] if they cannot be allocated.
+fn zeroed(len: usize) -> Result<Vec<u8>> {
+    let mut counters = Vec::new();
+    counters
+        .try_reserve_exact(len)
+        .map_err(|_| Error::LimitReached {
+            structure: "MorrisArray",
+            limit: format!("memory: {len} one-byte counters could not be allocated"),
+        })?;
+    counters.resize(len, 0);
+    Ok(counters)
+}
 
 impl MorrisArray {
     /// `len` counters at zero with base `base`, sharing a [`SplitMix64`] seeded with `seed`.
@@ -562,13 +567,13 @@ impl MorrisArray {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] for a base outside `(1, 16]` or `len` outside
-    /// `1..=2^32`.
+    /// `1..=2^32`; [`Error::LimitReached`] if the `len` bytes cannot be allocated.
     pub fn new(len: usize, base: f64, seed: u64) -> Result<Self> {
         check_base(base)?;
-        if len == 0 || len > MAX_LEN {
+        if !len_in_range(len) {
             return Err(Error::parameter("len", len, "1..=4294967296"));
         }
-        Ok(Self::from_parts(base, vec![0; len], SplitMix64::new(seed)))
+        Ok(Self::from_parts(base, zeroed(len)?, SplitMix64::new(seed)))
     }
 
     fn from_parts(base: f64, counters: Vec<u8>, rng: SplitMix64) -> Self {
@@ -687,7 +692,7 @@ impl Codec for MorrisArray {
     const KIND: Kind = Kind::MorrisArray;
 
     fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = Encoder::new(Self::KIND, 0, 0);
+        let mut enc = Encoder::unhashed(Self::KIND);
         enc.params().f64(self.base).u64(self.rng.state());
         enc.payload()
             .reserve(8 + self.counters.len())
@@ -697,7 +702,7 @@ impl Codec for MorrisArray {
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut dec = Decoder::new(bytes, Self::KIND)?;
-        check_no_hasher(&dec, "MorrisArray")?;
+        dec.check_unhashed()?;
         let base = dec.params().f64()?;
         let state = dec.params().u64()?;
         let counters = dec.payload().len_bytes()?;
@@ -705,7 +710,7 @@ impl Codec for MorrisArray {
         check_base(base).map_err(|_| {
             Error::corrupt("MorrisArray", format!("base {base} out of {BASE_RANGE}"))
         })?;
-        if counters.is_empty() || counters.len() > MAX_LEN {
+        if !len_in_range(counters.len()) {
             return Err(Error::corrupt(
                 "MorrisArray",
                 format!("{} counters, expected 1..=4294967296", counters.len()),
@@ -828,5 +833,31 @@ mod tests {
         let a = MorrisArray::new(1_000_000, 2.0, 0).unwrap();
         assert_eq!(a.memory_usage(), 1_000_000 + 2048);
         assert_eq!(MorrisCounter::new(2.0).unwrap().memory_usage(), 0);
+    }
+
+    #[test]
+    fn lengths_are_checked_and_allocation_failure_is_an_error() {
+        // Past 2^32 only where `usize` has room for it (not on 32-bit targets).
+        let over = usize::try_from(MAX_LEN + 1).ok();
+        for len in [Some(0), over].into_iter().flatten() {
+            assert!(
+                matches!(
+                    MorrisArray::new(len, 2.0, 0),
+                    Err(Error::InvalidParameter { name: "len", .. })
+                ),
+                "len {len}"
+            );
+        }
+        assert!(len_in_range(1));
+        assert!(usize::try_from(MAX_LEN).map_or(true, len_in_range));
+        // An allocation that cannot succeed is an error, not an abort.
+        assert!(matches!(
+            zeroed(usize::MAX),
+            Err(Error::LimitReached {
+                structure: "MorrisArray",
+                ..
+            })
+        ));
+        assert_eq!(zeroed(3).unwrap(), [0, 0, 0]);
     }
 }

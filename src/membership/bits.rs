@@ -177,9 +177,9 @@ impl RawBloom {
         self.blocks.capacity() * size_of::<Block>()
     }
 
-    /// Heap bytes a filter of this shape allocates.
-    pub(crate) fn bytes_for(layout: BloomLayout, bits: u64) -> u64 {
-        let _ = layout;
+    /// Heap bytes a filter of `bits` bits allocates, whatever its layout: both store
+    /// whole 64-byte blocks (a classic filter's last block is part unused).
+    pub(crate) fn bytes_for(bits: u64) -> u64 {
         bits.div_ceil(BLOCK_BITS) * size_of::<Block>() as u64
     }
 
@@ -554,5 +554,19 @@ mod tests {
         assert!(f.count_ones() <= 100);
         assert_eq!(f.word(1) >> 36, 0);
         assert!(f.blocks[0].0[2..].iter().all(|w| *w == 0));
+    }
+
+    #[test]
+    fn bytes_for_is_what_either_layout_allocates() {
+        for bits in [1, 63, 64, 511, 512, 513, 10_000, 1 << 20] {
+            for layout in [BloomLayout::Classic, BloomLayout::Blocked] {
+                let f = RawBloom::new(layout, bits, 3).unwrap();
+                assert_eq!(
+                    RawBloom::bytes_for(bits),
+                    f.memory_usage() as u64,
+                    "{layout:?} {bits}"
+                );
+            }
+        }
     }
 }

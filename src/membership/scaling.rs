@@ -566,9 +566,8 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
                 .iter()
                 .map(|s| s.raw.memory_usage() as u64)
                 .sum();
-            let after = bits_bytes
-                + RawBloom::bytes_for(self.layout, bits)
-                + ((i + 1) * size_of::<Stage>()) as u64;
+            let after =
+                bits_bytes + RawBloom::bytes_for(bits) + ((i + 1) * size_of::<Stage>()) as u64;
             if after > max {
                 return Err(self.limit(format!(
                     "memory limit of {max} bytes (the next sub-filter needs {after} in all)"

@@ -9,10 +9,11 @@
 //!
 //! * [`Trie`] is mutable: insert and remove words in any order, keep an exact count per
 //!   word (token frequencies), find the longest stored prefix of a query. It is a radix
-//!   (Patricia) tree whose nodes are packed byte blocks, about half the heap of a
-//!   `BTreeSet<String>` on an English word list.
+//!   (Patricia) tree whose nodes are packed byte blocks: on the 663,473-word English list
+//!   13.2 heap bytes a word as built and 9.9 after [`Trie::shrink_to_fit`], about a third
+//!   of a collected `BTreeSet<String>` (35.6; `docs/footprint.md` has every figure).
 //! * [`Dawg`] (a set) and [`DawgMap`] (word to `u64`) are immutable minimal automata built on
-//!   the [`fst`] crate: about 4 bytes a word on an English list, with range and fuzzy
+//!   the [`fst`] crate: 3.6 bytes a word on that list, with range and fuzzy
 //!   (Levenshtein) search, saved as one checksummed frame that can be opened from a memory
 //!   map without copying.
 //!
@@ -38,6 +39,7 @@
 //! ```
 
 mod dawg;
+mod fst_check;
 mod levenshtein;
 mod trie;
 

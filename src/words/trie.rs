@@ -81,6 +81,8 @@ pub struct Trie {
     arena: Vec<u8>,
     /// Offset of the root block.
     root: u32,
+    /// Largest arena length allowed: `u32::MAX` (offsets are `u32`), lower in tests.
+    limit: u32,
     /// Bytes of the arena no longer reachable from the root.
     garbage: usize,
     /// Number of distinct words.
@@ -176,6 +178,9 @@ fn patch_varint(arena: &mut [u8], pos: usize, v: u64) {
     push_varint(&mut tmp, v);
     arena[pos..pos + tmp.len()].copy_from_slice(&tmp);
 }
+
+/// Why a removal's appends cannot fail once `Trie::reserve_removal` succeeded.
+const RESERVED: &str = "reserve_removal made room for every block a removal writes";
 
 /// Reads a LEB128 `u64` from untrusted input, refusing overlong or overflowing encodings.
 fn read_varint_checked(r: &mut Reader<'_>) -> Result<u64> {
@@ -371,6 +376,7 @@ impl Trie {
         Self {
             arena: vec![0, 0],
             root: 0,
+            limit: u32::MAX,
             garbage: 0,
             len: 0,
         }
@@ -399,7 +405,8 @@ impl Trie {
     ///
     /// # Panics
     ///
-    /// If the arena would pass 4 GiB (a `u32` offset), some 400 million English words.
+    /// If the arena would pass 4 GiB (its offsets are `u32`), some 400 million English
+    /// words, or its growth cannot be allocated; [`Trie::try_add`] returns an error instead.
     ///
     /// # Example
     ///
@@ -433,20 +440,71 @@ impl Trie {
     /// assert!(!t.contains("cat"));
     /// ```
     pub fn add<W: AsRef<[u8]>>(&mut self, word: W, n: u64) -> u64 {
+        match self.try_add(word, n) {
+            Ok(count) => count,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// As [`Trie::add`], but reports a full arena instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitReached`] if the arena would pass 4 GiB (its offsets are `u32`) even
+    /// after dropping its garbage, or if its growth cannot be allocated. The trie is then
+    /// unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut t = lessram::Trie::new();
+    /// assert_eq!(t.try_add("the", 3)?, 3);
+    /// assert_eq!(t.try_add("the", 1)?, 4);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn try_add<W: AsRef<[u8]>>(&mut self, word: W, n: u64) -> Result<u64> {
         let word = word.as_ref();
         if n == 0 {
-            return self.count(word);
+            return Ok(self.count(word));
         }
-        let old = self.add_inner(word, n);
+        let old = self.transaction(|t| t.add_inner(word, n))?;
         if old == 0 {
             self.len += 1;
         }
         self.maybe_compact();
-        old.saturating_add(n)
+        Ok(old.saturating_add(n))
+    }
+
+    /// Runs a mutation that only appends to the arena before it links what it appended
+    /// (so cutting the arena back undoes a failed one). On failure it compacts and retries
+    /// once if there is garbage to drop.
+    fn transaction<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T>) -> Result<T> {
+        let len = self.arena.len();
+        match f(self) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.arena.truncate(len);
+                if self.garbage == 0 || self.compact().is_err() {
+                    return Err(e);
+                }
+                let len = self.arena.len();
+                f(self).inspect_err(|_| self.arena.truncate(len))
+            }
+        }
+    }
+
+    fn limit_error(&self, what: &str) -> Error {
+        Error::LimitReached {
+            structure: "Trie",
+            limit: format!("{what} (arena of {} bytes)", self.arena.len()),
+        }
     }
 
     /// Adds `n >= 1` to `word`'s count; returns the previous count (0 if it was absent).
-    fn add_inner(&mut self, word: &[u8], n: u64) -> u64 {
+    ///
+    /// Every arena write before the last fallible `append` is an append, so on error the
+    /// trie is as before once the arena is cut back to its old length.
+    fn add_inner(&mut self, word: &[u8], n: u64) -> Result<u64> {
         let mut off = self.root as usize;
         let mut link = Link::Root;
         let mut k = word;
@@ -457,15 +515,15 @@ impl Trie {
                 if varint_len(new) == varint_len(h.count) {
                     patch_varint(&mut self.arena, off, new);
                 } else {
-                    self.rewrite(off, link, Some(new), h.first_edge..h.first_edge, &[]);
+                    self.rewrite(off, link, Some(new), h.first_edge..h.first_edge, &[])?;
                 }
-                return h.count;
+                return Ok(h.count);
             };
             let e = match find_edge(&self.arena, h, b) {
                 Err(pos) => {
                     let bytes = edge_bytes(k, Child::Leaf(n));
-                    self.rewrite(off, link, None, pos..pos, &bytes);
-                    return 0;
+                    self.rewrite(off, link, None, pos..pos, &bytes)?;
+                    return Ok(0);
                 }
                 Ok(e) => e,
             };
@@ -485,18 +543,18 @@ impl Trie {
                             patch_varint(&mut self.arena, count_pos, new);
                         } else {
                             let bytes = edge_bytes(label, Child::Leaf(new));
-                            self.rewrite(off, link, None, e.start..e.end, &bytes);
+                            self.rewrite(off, link, None, e.start..e.end, &bytes)?;
                         }
-                        return c;
+                        return Ok(c);
                     }
                     Child::Leaf(c) => {
                         // The leaf becomes a node holding its count and the new, longer word.
                         let nb = block_bytes(c, &edge_bytes(&k[p..], Child::Leaf(n)));
                         let label = label.to_vec();
-                        let child = self.append(&nb);
+                        let child = self.append(&nb)?;
                         let bytes = edge_bytes(&label, Child::Node(child));
-                        self.rewrite(off, link, None, e.start..e.end, &bytes);
-                        return 0;
+                        self.rewrite(off, link, None, e.start..e.end, &bytes)?;
+                        return Ok(0);
                     }
                 }
             } else {
@@ -514,23 +572,35 @@ impl Trie {
                     block_bytes(0, &edges)
                 };
                 let head = label[..p].to_vec();
-                let child = self.append(&nb);
+                let child = self.append(&nb)?;
                 let bytes = edge_bytes(&head, Child::Node(child));
-                self.rewrite(off, link, None, e.start..e.end, &bytes);
-                return 0;
+                self.rewrite(off, link, None, e.start..e.end, &bytes)?;
+                return Ok(0);
             }
         }
     }
 
     /// Appends a block to the arena and returns its offset, growing the arena by an eighth
     /// (not doubling: the arena is nearly all of the trie's heap).
-    fn append(&mut self, block: &[u8]) -> u32 {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitReached`] if the arena would pass its `u32` offsets or cannot grow.
+    fn append(&mut self, block: &[u8]) -> Result<u32> {
         let off = self.arena.len();
+        // `off <= limit` always: no overflow where `usize` is 32 bits.
+        if block.len() > self.limit as usize - off {
+            return Err(self.limit_error("limit of 4 GiB (u32 offsets)"));
+        }
         if self.arena.capacity() - off < block.len() {
-            self.arena.reserve_exact(block.len().max(off / 8).max(64));
+            let room = self.limit as usize - off;
+            let grow = block.len().max(off / 8).max(64).min(room);
+            self.arena
+                .try_reserve_exact(grow)
+                .map_err(|_| self.limit_error("memory: its growth could not be allocated"))?;
         }
         self.arena.extend_from_slice(block);
-        u32::try_from(off).expect("a trie arena under 4 GiB")
+        Ok(u32::try_from(off).expect("off + block.len() <= limit <= u32::MAX"))
     }
 
     fn set_link(&mut self, link: Link, off: u32) {
@@ -543,7 +613,8 @@ impl Trie {
     /// Writes a new version of the block at `off` (reached through `link`): its count
     /// replaced if `count` is given, and the arena bytes `range` of its edges replaced by
     /// `with` (zero or more whole edges, keeping them sorted). The old block becomes
-    /// garbage.
+    /// garbage. On error (see [`Trie::append`]) nothing but the arena's spare capacity
+    /// changed.
     fn rewrite(
         &mut self,
         off: usize,
@@ -551,7 +622,7 @@ impl Trie {
         count: Option<u64>,
         range: std::ops::Range<usize>,
         with: &[u8],
-    ) -> usize {
+    ) -> Result<usize> {
         let h = header(&self.arena, off);
         let end = block_end(&self.arena, h);
         let mut edges = Vec::with_capacity(end - h.first_edge - range.len() + with.len());
@@ -559,22 +630,30 @@ impl Trie {
         edges.extend_from_slice(with);
         edges.extend_from_slice(&self.arena[range.end..end]);
         let v = block_bytes(count.unwrap_or(h.count), &edges);
-        let new = self.append(&v);
+        let new = self.append(&v)?;
         self.garbage += end - off;
         self.set_link(link, new);
-        new as usize
+        Ok(new as usize)
     }
 
     fn maybe_compact(&mut self) {
         if self.garbage > self.arena.len() / 4 {
-            self.compact();
+            // Out of memory for the copy: keep the garbage, the trie stays valid.
+            let _ = self.compact();
         }
     }
 
-    /// Copies the live blocks depth-first into an exactly-sized arena.
-    fn compact(&mut self) {
+    /// Copies the live blocks depth-first into an exactly-sized arena (offsets stay below
+    /// the old length, so under the limit).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitReached`] if the new arena cannot be allocated; the trie is unchanged.
+    fn compact(&mut self) -> Result<()> {
         let live = self.arena.len() - self.garbage;
-        let mut out: Vec<u8> = Vec::with_capacity(live);
+        let mut out: Vec<u8> = Vec::new();
+        out.try_reserve_exact(live)
+            .map_err(|_| self.limit_error("memory: compaction could not be allocated"))?;
         // (old offset, where its new offset goes in `out`; usize::MAX for the root)
         let mut stack: Vec<(usize, usize)> = vec![(self.root as usize, usize::MAX)];
         let mut children: Vec<(usize, usize)> = Vec::new();
@@ -602,6 +681,7 @@ impl Trie {
         debug_assert_eq!(out.len(), live);
         self.arena = out;
         self.garbage = 0;
+        Ok(())
     }
 
     /// The count of `word`: how many times it was inserted (0 if absent).
@@ -652,6 +732,11 @@ impl Trie {
 
     /// Removes `word`; returns its count if it was stored.
     ///
+    /// # Panics
+    ///
+    /// As [`Trie::insert`]: a removal rewrites a block or two at the end of the arena, so
+    /// it needs a few bytes of room; [`Trie::try_remove`] returns an error instead.
+    ///
     /// # Example
     ///
     /// ```
@@ -661,15 +746,64 @@ impl Trie {
     /// assert_eq!(t.len(), 1);
     /// ```
     pub fn remove<W: AsRef<[u8]>>(&mut self, word: W) -> Option<u64> {
-        let removed = self.remove_inner(word.as_ref());
+        match self.try_remove(word) {
+            Ok(removed) => removed,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// As [`Trie::remove`], but reports a full arena instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitReached`] if the blocks a removal rewrites do not fit under 4 GiB even
+    /// after dropping the garbage, or cannot be allocated. The trie is then unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut t: lessram::Trie = ["a", "ab"].into_iter().collect();
+    /// assert_eq!(t.try_remove("ab")?, Some(1));
+    /// assert_eq!(t.try_remove("ab")?, None);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn try_remove<W: AsRef<[u8]>>(&mut self, word: W) -> Result<Option<u64>> {
+        let word = word.as_ref();
+        let removed = self.transaction(|t| t.remove_inner(word))?;
         if removed.is_some() {
             self.len -= 1;
             self.maybe_compact();
         }
-        removed
+        Ok(removed)
     }
 
-    fn remove_inner(&mut self, word: &[u8]) -> Option<u64> {
+    /// Makes room for the blocks a removal at block `off` (below `parent`, if any) writes:
+    /// the block again (at most its size), then the parent with the block's one remaining
+    /// edge merged into its edge (at most both sizes), plus a few bytes of varint growth.
+    /// After this, the removal's appends cannot fail.
+    fn reserve_removal(&mut self, off: usize, parent: Option<usize>) -> Result<()> {
+        let size = |t: &Self, at: usize| block_end(&t.arena, header(&t.arena, at)) - at;
+        let need = match parent {
+            None => size(self, off),
+            Some(p) => 2 * size(self, off) + size(self, p) + 64,
+        };
+        let len = self.arena.len();
+        if need > self.limit as usize - len {
+            return Err(self.limit_error("limit of 4 GiB (u32 offsets)"));
+        }
+        if self.arena.capacity() - len < need {
+            let grow = need.max(len / 8).min(self.limit as usize - len);
+            self.arena
+                .try_reserve_exact(grow)
+                .map_err(|_| self.limit_error("memory: its growth could not be allocated"))?;
+        }
+        Ok(())
+    }
+
+    /// Removes `word`, checking for room (see [`Trie::reserve_removal`]) before it changes
+    /// anything: after that check its appends cannot fail (a failure would be a bug in the
+    /// bound, and panics rather than leave a half-done removal).
+    fn remove_inner(&mut self, word: &[u8]) -> Result<Option<u64>> {
         // The blocks above the current one: (offset, link, start of the edge followed).
         let mut path: SmallVec<[(usize, Link, usize); 16]> = SmallVec::new();
         let mut off = self.root as usize;
@@ -679,21 +813,25 @@ impl Trie {
             let h = header(&self.arena, off);
             let Some(&b) = k.first() else {
                 if h.count == 0 {
-                    return None;
+                    return Ok(None);
                 }
+                self.reserve_removal(off, path.last().map(|p| p.0))?;
                 let off = if varint_len(h.count) == 1 {
                     self.arena[off] = 0;
                     off
                 } else {
                     self.rewrite(off, link, Some(0), h.first_edge..h.first_edge, &[])
+                        .expect(RESERVED)
                 };
-                self.normalize(off, path.last().copied());
-                return Some(h.count);
+                self.normalize(off, path.last().copied()).expect(RESERVED);
+                return Ok(Some(h.count));
             };
-            let e = find_edge(&self.arena, h, b).ok()?;
+            let Ok(e) = find_edge(&self.arena, h, b) else {
+                return Ok(None);
+            };
             let label = e.label(&self.arena);
             if !k.starts_with(label) {
-                return None;
+                return Ok(None);
             }
             k = &k[label.len()..];
             match e.child {
@@ -704,11 +842,14 @@ impl Trie {
                 }
                 Child::Leaf(c) => {
                     if !k.is_empty() {
-                        return None;
+                        return Ok(None);
                     }
-                    let off = self.rewrite(off, link, None, e.start..e.end, &[]);
-                    self.normalize(off, path.last().copied());
-                    return Some(c);
+                    self.reserve_removal(off, path.last().map(|p| p.0))?;
+                    let off = self
+                        .rewrite(off, link, None, e.start..e.end, &[])
+                        .expect(RESERVED);
+                    self.normalize(off, path.last().copied()).expect(RESERVED);
+                    return Ok(Some(c));
                 }
             }
         }
@@ -717,9 +858,9 @@ impl Trie {
     /// Restores the canonical shape at the block `off` after a removal: a non-word node
     /// with one edge merges into its parent's edge, a word node with no edges becomes a
     /// leaf. `parent` is (parent offset, parent link, start of the parent's edge to `off`).
-    fn normalize(&mut self, off: usize, parent: Option<(usize, Link, usize)>) {
+    fn normalize(&mut self, off: usize, parent: Option<(usize, Link, usize)>) -> Result<()> {
         let Some((poff, plink, edge_start)) = parent else {
-            return; // the root stays a node
+            return Ok(()); // the root stays a node
         };
         let h = header(&self.arena, off);
         let pe = edge_at(&self.arena, edge_start);
@@ -733,10 +874,11 @@ impl Trie {
             label.extend_from_slice(only.label(&self.arena));
             edge_bytes(&label, only.child)
         } else {
-            return;
+            return Ok(());
         };
+        self.rewrite(poff, plink, None, pe.start..pe.end, &replacement)?;
         self.garbage += block_end(&self.arena, h) - off;
-        self.rewrite(poff, plink, None, pe.start..pe.end, &replacement);
+        Ok(())
     }
 
     /// The longest stored word that is a prefix of `query`, with its count.
@@ -851,7 +993,8 @@ impl Trie {
     }
 
     /// Drops garbage blocks and spare capacity: the heap becomes exactly the live nodes,
-    /// laid out depth-first.
+    /// laid out depth-first (unless the new arena cannot be allocated: then nothing
+    /// changes).
     ///
     /// # Example
     ///
@@ -863,7 +1006,8 @@ impl Trie {
     /// assert!(t.memory_usage() <= before);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.compact();
+        // Out of memory for the copy: keep the arena as it is.
+        let _ = self.compact();
     }
 
     /// Removes every word.
@@ -1084,7 +1228,7 @@ impl Codec for Trie {
     /// for each, LEB128 bytes shared with the previous word, LEB128 suffix length, the
     /// suffix, LEB128 count (>= 1).
     fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = Encoder::new(Kind::Trie, 0, 0);
+        let mut enc = Encoder::unhashed(Kind::Trie);
         enc.params().u64(self.len as u64);
         let mut payload = Vec::new();
         let mut prev: Vec<u8> = Vec::new();
@@ -1102,60 +1246,68 @@ impl Codec for Trie {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut dec = Decoder::new(bytes, Kind::Trie)?;
-        let n = dec.params().u64()?;
-        let payload = dec.payload();
-        let mut t = Trie::new();
-        let mut word: Vec<u8> = Vec::new();
-        let mut read = 0u64;
-        while payload.remaining() > 0 {
-            let shared = read_varint_checked(payload)?;
-            let suffix_len = read_varint_checked(payload)?;
-            if shared > word.len() as u64 {
-                return Err(Error::corrupt(
-                    "Trie",
-                    format!(
-                        "word {read} shares {shared} bytes with a previous word of {} bytes",
-                        word.len()
-                    ),
-                ));
-            }
-            let suffix_len = usize::try_from(suffix_len).unwrap_or(usize::MAX);
-            let suffix = payload.take(suffix_len)?;
-            let count = read_varint_checked(payload)?;
-            let shared = shared as usize;
-            // Strictly increasing: the first differing byte must be larger, or the previous
-            // word must be a proper prefix of this one.
-            if read > 0 {
-                let increasing = match (word.get(shared), suffix.first()) {
-                    (Some(&old), Some(&new)) => new > old,
-                    (None, Some(_)) => true,
-                    _ => false,
-                };
-                if !increasing {
-                    return Err(Error::corrupt(
-                        "Trie",
-                        format!("word {read} does not sort after the word before it"),
-                    ));
-                }
-            }
-            if count == 0 {
-                return Err(Error::corrupt("Trie", format!("word {read} has count 0")));
-            }
-            word.truncate(shared);
-            word.extend_from_slice(suffix);
-            t.add(&word, count);
-            read += 1;
-        }
-        if read != n {
+        decode(bytes, u32::MAX)
+    }
+}
+
+/// [`Trie::from_bytes`] into an arena of at most `limit` bytes (lowered by tests).
+fn decode(bytes: &[u8], limit: u32) -> Result<Trie> {
+    let mut dec = Decoder::new(bytes, Kind::Trie)?;
+    dec.check_unhashed()?;
+    let n = dec.params().u64()?;
+    let payload = dec.payload();
+    let mut t = Trie::new();
+    t.limit = limit;
+    let mut word: Vec<u8> = Vec::new();
+    let mut read = 0u64;
+    while payload.remaining() > 0 {
+        let shared = read_varint_checked(payload)?;
+        let suffix_len = read_varint_checked(payload)?;
+        if shared > word.len() as u64 {
             return Err(Error::corrupt(
                 "Trie",
-                format!("the parameters promise {n} words, the payload holds {read}"),
+                format!(
+                    "word {read} shares {shared} bytes with a previous word of {} bytes",
+                    word.len()
+                ),
             ));
         }
-        dec.finish()?;
-        Ok(t)
+        let suffix_len = usize::try_from(suffix_len).unwrap_or(usize::MAX);
+        let suffix = payload.take(suffix_len)?;
+        let count = read_varint_checked(payload)?;
+        let shared = shared as usize;
+        // Strictly increasing: the first differing byte must be larger, or the previous
+        // word must be a proper prefix of this one.
+        if read > 0 {
+            let increasing = match (word.get(shared), suffix.first()) {
+                (Some(&old), Some(&new)) => new > old,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if !increasing {
+                return Err(Error::corrupt(
+                    "Trie",
+                    format!("word {read} does not sort after the word before it"),
+                ));
+            }
+        }
+        if count == 0 {
+            return Err(Error::corrupt("Trie", format!("word {read} has count 0")));
+        }
+        word.truncate(shared);
+        word.extend_from_slice(suffix);
+        t.try_add(&word, count)?;
+        read += 1;
     }
+    if read != n {
+        return Err(Error::corrupt(
+            "Trie",
+            format!("the parameters promise {n} words, the payload holds {read}"),
+        ));
+    }
+    dec.finish()?;
+    t.limit = u32::MAX;
+    Ok(t)
 }
 
 impl Trie {
@@ -1178,8 +1330,11 @@ impl Trie {
     ///
     /// # Errors
     ///
-    /// Any frame error (see [`codec`](crate::codec)), and [`Error::Corrupt`] for words out
-    /// of order, zero counts, bad varints or a word count that does not match.
+    /// Any frame error (see [`codec`](crate::codec)), [`Error::WrongHasher`] unless the hash
+    /// fields say "no hashing" ([`codec::UNHASHED`](crate::codec::UNHASHED)),
+    /// [`Error::Corrupt`] for words out of order, zero counts, bad varints or a word count
+    /// that does not match, and [`Error::LimitReached`] if the words do not fit in a trie's
+    /// 4 GiB arena.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         Codec::from_bytes(bytes)
     }
@@ -1345,5 +1500,154 @@ mod tests {
         assert!(Trie::from_bytes(&frame(1, &[0x80, 0x00, 1, b'a', 1])).is_err());
         assert!(Trie::from_bytes(&frame(1, &[0, 0xff, 0xff, 0xff, 0xff, 0x0f, b'a'])).is_err());
         assert!(Trie::from_bytes(&frame(1, &[0xff; 11])).is_err());
+    }
+
+    #[test]
+    fn decoder_checks_the_hash_fields() {
+        let t: Trie = ["a", "b"].into_iter().collect();
+        let good = t.to_bytes();
+        assert_eq!(good[7], 0, "hash id: none");
+        assert_eq!(good[8..16], [0; 8], "seed: none");
+        for (id, seed) in [(1, 0), (0, 7), (1, 7)] {
+            let mut enc = Encoder::new(Kind::Trie, id, seed);
+            enc.params().u64(2);
+            enc.payload().bytes(&[0, 1, b'a', 1, 0, 1, b'b', 1]);
+            assert!(
+                matches!(
+                    Trie::from_bytes(&enc.finish()),
+                    Err(Error::WrongHasher { expected: (0, 0), found }) if found == (id, seed)
+                ),
+                "hash id {id} seed {seed}"
+            );
+        }
+    }
+
+    /// A trie whose arena may not pass `limit` bytes.
+    fn limited(limit: u32) -> Trie {
+        Trie {
+            limit,
+            ..Trie::new()
+        }
+    }
+
+    #[test]
+    fn a_full_arena_is_an_error_and_leaves_the_trie_unchanged() {
+        let mut t = limited(4096);
+        let mut i = 0u32;
+        let err = loop {
+            let before = t.clone();
+            let (arena, garbage) = (t.arena.len(), t.garbage);
+            match t.try_add(format!("word{}", i.wrapping_mul(2654435761)), 1) {
+                Ok(_) => i += 1,
+                Err(e) => {
+                    assert_eq!(t, before);
+                    // Unchanged unless the failed attempt compacted the garbage first.
+                    assert!(t.arena.len() == arena || t.garbage == 0 && garbage > 0);
+                    check_canonical(&t);
+                    break e;
+                }
+            }
+            assert!(t.arena.len() <= 4096);
+        };
+        assert!(matches!(
+            err,
+            Error::LimitReached {
+                structure: "Trie",
+                ..
+            }
+        ));
+        assert!(i > 100, "only {i} words fit in 4 KiB");
+        assert_eq!(t.len(), i as usize);
+        // A removal rewrites blocks at the end too: at the limit it may fail the same way,
+        // leaving the trie unchanged; with room it succeeds and keeps the shape.
+        let words: Vec<Vec<u8>> = t.iter().map(|(w, _)| w).collect();
+        let mut failed = 0;
+        for w in &words {
+            let before = t.clone();
+            match t.try_remove(w) {
+                Ok(removed) => assert_eq!(removed, Some(1)),
+                Err(Error::LimitReached { .. }) => {
+                    assert_eq!(t, before);
+                    failed += 1;
+                    t.limit = 8192;
+                    assert_eq!(t.try_remove(w).unwrap(), Some(1));
+                    t.limit = 4096;
+                }
+                Err(e) => panic!("{e}"),
+            }
+            check_canonical(&t);
+        }
+        assert!(t.is_empty());
+        assert!(failed < words.len() / 10, "{failed} removals failed");
+    }
+
+    #[test]
+    #[should_panic(expected = "Trie reached its limit of 4 GiB")]
+    fn add_panics_with_the_error_at_the_limit() {
+        let mut t = limited(64);
+        for i in 0..100 {
+            t.add(format!("a long word number {i}"), 1);
+        }
+    }
+
+    #[test]
+    fn decoding_more_than_the_arena_holds_is_an_error_not_a_panic() {
+        let t: Trie = (0..2000).map(|i| format!("w{i:05}")).collect();
+        let bytes = t.to_bytes();
+        assert_eq!(decode(&bytes, u32::MAX).unwrap(), t);
+        assert!(matches!(
+            decode(&bytes, 1024),
+            Err(Error::LimitReached {
+                structure: "Trie",
+                ..
+            })
+        ));
+        // The decoded trie has the full limit again.
+        assert_eq!(decode(&bytes, u32::MAX).unwrap().limit, u32::MAX);
+    }
+
+    #[test]
+    fn random_adds_and_removes_at_a_small_limit_match_an_oracle() {
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (state ^ (state >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z ^ (z >> 31)
+        };
+        for limit in [600u32, 1500, 4000] {
+            let mut t = limited(limit);
+            let mut oracle: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+            let (mut full, mut done) = (0, 0);
+            for _ in 0..4000 {
+                let r = next();
+                let len = (r % 12) as usize;
+                let word: Vec<u8> = (0..len)
+                    .map(|i| b"abcd"[(r >> (8 + 2 * i)) as usize & 3])
+                    .collect();
+                let result = if r >> 60 < 10 {
+                    t.try_add(&word, r >> 61 | 1).map(|_| {
+                        *oracle.entry(word.clone()).or_insert(0) += r >> 61 | 1;
+                    })
+                } else {
+                    t.try_remove(&word)
+                        .map(|got| assert_eq!(got, oracle.remove(&word)))
+                };
+                match result {
+                    Ok(()) => done += 1,
+                    Err(Error::LimitReached { .. }) => full += 1,
+                    Err(e) => panic!("{e}"),
+                }
+                assert!(t.arena.len() <= limit as usize);
+                check_canonical(&t);
+            }
+            assert_eq!(
+                t.iter().collect::<Vec<_>>(),
+                oracle.into_iter().collect::<Vec<_>>()
+            );
+            assert!(
+                full > 0 && done > 1000,
+                "limit {limit}: {full} full, {done} done"
+            );
+        }
     }
 }

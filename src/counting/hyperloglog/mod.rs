@@ -725,8 +725,18 @@ mod tests {
             }
             assert!(h.is_sparse());
             let regs = h.registers();
-            h.insert_hash(splitmix(&mut state));
+            let x = splitmix(&mut state);
+            h.insert_hash(x);
             assert!(!h.is_sparse());
+            // Densifying kept every register: only the new hash's own may have risen.
+            let after = h.registers();
+            let index = (x >> (64 - p)) as usize;
+            for (i, (&old, &new)) in regs.iter().zip(&after).enumerate() {
+                assert!(
+                    new == old || (i == index && new > old),
+                    "p {p}: register {i} {old} -> {new}"
+                );
+            }
             assert_eq!(h.memory_usage(), dense_bytes);
             // HIP restarts from the exact count; the new hash adds 1/q if it raised a register.
             let hip = h.estimate_hip().unwrap();
@@ -734,7 +744,6 @@ mod tests {
                 hip >= limit as f64 && hip < limit as f64 + 2.0,
                 "p {p}: {hip}"
             );
-            let _ = regs;
         }
     }
 
