@@ -9,6 +9,8 @@
 //! One process, one dhat profiler (testing mode) at a time, one after another; it is a
 //! plain `main` (`harness = false` in Cargo.toml) because dhat's global allocator must not
 //! be shared with libtest's threads. Run it alone with `cargo test --test heap`.
+//!
+//! A passing run prints one summary line; `LESSRAM_HEAP_VERBOSE=1` prints every check.
 
 use std::process::ExitCode;
 
@@ -41,13 +43,16 @@ fn wide(i: u64) -> u128 {
 struct Harness {
     passed: usize,
     failures: Vec<String>,
+    verbose: bool,
 }
 
 impl Harness {
     fn check(&mut self, name: &str, ok: bool, detail: String) {
         if ok {
             self.passed += 1;
-            println!("ok      {name}: {detail}");
+            if self.verbose {
+                println!("ok      {name}: {detail}");
+            }
         } else {
             println!("FAILED  {name}: {detail}");
             self.failures.push(format!("{name}: {detail}"));
@@ -312,11 +317,14 @@ fn words(h: &mut Harness) {
 }
 
 fn main() -> ExitCode {
-    let mut h = Harness::default();
+    let mut h = Harness {
+        verbose: std::env::var_os("LESSRAM_HEAP_VERBOSE").is_some_and(|v| v != "0"),
+        ..Harness::default()
+    };
     counting(&mut h);
     membership(&mut h);
     words(&mut h);
-    println!("\nheap: {} passed, {} failed", h.passed, h.failures.len());
+    println!("heap: {} passed, {} failed", h.passed, h.failures.len());
     if h.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
