@@ -122,6 +122,17 @@ pub enum Error {
     Io(std::io::Error),
 }
 
+/// A float as a person writes it: `0.01`, `2`, `NaN`, and `1e-300` rather than three hundred
+/// zeros (Rust's `{}` prints every digit of very large and very small values).
+pub(crate) fn float(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-6..1e15).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidParameter`]: `"{name} {found} out of range {expected}"`.
     #[must_use]
@@ -268,6 +279,27 @@ impl From<std::io::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_in_messages_are_short() {
+        for (x, text) in [
+            (0.01, "0.01"),
+            (2.0, "2"),
+            (0.0, "0"),
+            (-0.1, "-0.1"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (1e-300, "1e-300"),
+            (5e300, "5e300"),
+        ] {
+            assert_eq!(float(x), text);
+        }
+        let e = crate::BloomFilter::new(10, 5e300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "false-positive rate 5e300 out of range (0, 1), exclusive"
+        );
+    }
 
     #[test]
     fn messages_say_expected_and_found() {

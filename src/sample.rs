@@ -147,7 +147,11 @@ impl SampleCorpus {
             return Err(Error::parameter("vocabulary", vocabulary, "1..=4294967296"));
         }
         if !(0.5..=2.0).contains(&exponent) {
-            return Err(Error::parameter("exponent", exponent, "0.5..=2.0"));
+            return Err(Error::parameter(
+                "exponent",
+                crate::error::float(exponent),
+                "0.5..=2.0",
+            ));
         }
         let top = vocabulary as f64 + 1.0;
         let a = 1.0 - exponent;

@@ -623,6 +623,23 @@ fn small_things_a_user_trips_on() {
         "-0.1 out of range",
     );
     fails_with(&["count", "--capacity", "0"], None, "capacity 0");
+    // A mistyped thread count is refused rather than forking every sketch 100,000 times.
+    fails_with(
+        &["count", "--threads", "100000", "--sample-tokens", "10"],
+        None,
+        "threads 100000 out of range 1..=256",
+    );
+    // Extreme floats are printed short, not as three hundred digits.
+    fails_with(
+        &["count", "--error-rate", "5e300", "--sample-tokens", "10"],
+        None,
+        "false-positive rate 5e300 out of range",
+    );
+    fails_with(
+        &["count", "--error-rate", "1e-300", "--sample-tokens", "10"],
+        None,
+        "capacity 100000 at false-positive rate 1e-300 out of range a first sub-filter",
+    );
     // One token, one byte: singular.
     let one = write(&dir, "one.txt", b"a");
     let out = lessram()

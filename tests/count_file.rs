@@ -55,3 +55,15 @@ fn the_example_estimate_equals_the_binary_s() {
         );
     }
 }
+
+#[test]
+fn a_huge_thread_count_is_capped_and_still_exact() {
+    let mut counter = Counter::new(TokenOptions::words())
+        .threads(usize::MAX)
+        .exact(true);
+    let hll = counter.sink(Distinct(HyperLogLog::new(14).unwrap()));
+    let mut report = counter.count_bytes(b"a b a c\nd").unwrap();
+    assert_eq!(report.threads, Counter::MAX_THREADS);
+    assert_eq!(report.distinct(), Some(4));
+    assert_eq!(report.take(hll).into_inner().estimate(), 4.0);
+}

@@ -53,7 +53,11 @@ fn check_base(base: f64) -> Result<()> {
     if base.is_finite() && base > 1.0 && base <= 16.0 {
         Ok(())
     } else {
-        Err(Error::parameter("base", base, BASE_RANGE))
+        Err(Error::parameter(
+            "base",
+            crate::error::float(base),
+            BASE_RANGE,
+        ))
     }
 }
 

@@ -199,9 +199,14 @@ impl<S: ItemHasher> ScalingBloomBuilder<S> {
             len: 0,
         };
         f.grow().map_err(|e| match e {
-            Error::LimitReached { limit, .. } => {
-                Error::parameter("memory limit", limit, "room for the first sub-filter")
-            }
+            Error::LimitReached { limit, .. } => Error::parameter(
+                "capacity",
+                format!(
+                    "{initial} at false-positive rate {}",
+                    crate::error::float(self.fp_rate)
+                ),
+                format!("a first sub-filter within the {limit}"),
+            ),
             e => e,
         })?;
         Ok(f)
@@ -227,7 +232,7 @@ fn check_shape(growth: u32, tightening: f64) -> Result<()> {
     if !(TIGHTENING_MIN..=TIGHTENING_MAX).contains(&tightening) {
         return Err(Error::parameter(
             "tightening ratio",
-            tightening,
+            crate::error::float(tightening),
             format_args!("{TIGHTENING_MIN}..={TIGHTENING_MAX}"),
         ));
     }

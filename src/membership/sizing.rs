@@ -30,7 +30,7 @@ pub(crate) fn check_params(expected_items: u64, fp_rate: f64) -> Result<()> {
     if !(fp_rate > 0.0 && fp_rate < 1.0) {
         return Err(Error::parameter(
             "false-positive rate",
-            fp_rate,
+            crate::error::float(fp_rate),
             "(0, 1), exclusive",
         ));
     }
@@ -40,7 +40,7 @@ pub(crate) fn check_params(expected_items: u64, fp_rate: f64) -> Result<()> {
 fn too_big(n: u64, p: f64) -> Error {
     Error::parameter(
         "expected items and false-positive rate",
-        format!("{n} at {p}"),
+        format!("{n} at {}", crate::error::float(p)),
         format!("a filter of at most 2^48 bits ({MAX_BITS} bits)"),
     )
 }

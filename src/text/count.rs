@@ -138,8 +138,9 @@ impl Counter {
         self
     }
 
-    /// Counts on `threads` threads (1 by default; 0 counts as 1). Sinks that fork, and the
-    /// exact count, give the same result on any number.
+    /// Counts on `threads` threads (1 by default; 0 counts as 1, and more than
+    /// [`Counter::MAX_THREADS`] as that many). Sinks that fork, and the exact count, give the
+    /// same result on any number; [`Report::threads`] says how many ran.
     ///
     /// # Example
     ///
@@ -150,9 +151,13 @@ impl Counter {
     /// ```
     #[must_use]
     pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads.max(1);
+        self.threads = threads.clamp(1, Self::MAX_THREADS);
         self
     }
+
+    /// The most threads a count runs on: every thread holds a fork of each sink, so a
+    /// mistyped thread count must not multiply the memory without bound.
+    pub const MAX_THREADS: usize = 256;
 
     /// Keeps every distinct token too, for an exact count ([`Report::distinct`]): memory
     /// grows with the distinct tokens (for English text, about a third of the input).

@@ -195,7 +195,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         bail!("--sketch names exact and --no-exact turns it off: drop one");
     }
     let threads = match args.threads {
-        Some(0) => bail!("threads 0 out of range 1.."),
+        Some(n) if n == 0 || n > Counter::MAX_THREADS => {
+            bail!("threads {n} out of range 1..={}", Counter::MAX_THREADS)
+        }
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
