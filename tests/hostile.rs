@@ -17,7 +17,7 @@
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lessram::codec::{Codec, FRAME_OVERHEAD, HEADER_LEN, Kind};
 use lessram::counting::SplitMix64;
@@ -186,17 +186,17 @@ fn message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
-/// Decodes with the allocation and time checks; returns whether it decoded.
+/// Decodes with the allocation check; returns whether it decoded. (No wall-clock bound: a
+/// decode slow on some input shows in the fuzz runs' slowest-input column instead, which
+/// `fuzz/run-all.sh` flags at 1 s and more.)
 ///
 /// Must run under a dhat profiler in testing mode. The heap check bounds every byte the
 /// decode allocates (`total_bytes`), which bounds its peak; the round trip of what decodes
 /// runs after the measurement.
 fn decode_checked(kind: Kind, bytes: &[u8]) -> bool {
-    let start = Instant::now();
     let before = dhat::HeapStats::get().total_bytes;
     let result = catch_unwind(AssertUnwindSafe(|| from_bytes(kind, bytes)));
     let allocated = dhat::HeapStats::get().total_bytes - before;
-    let took = start.elapsed();
     let shown = &bytes[..bytes.len().min(96)];
     let decoded = match result {
         Ok(decoded) => decoded,
@@ -211,11 +211,6 @@ fn decode_checked(kind: Kind, bytes: &[u8]) -> bool {
         "{kind}: decoding {} bytes allocated {allocated} heap bytes ({:?}); input {shown:02x?}",
         bytes.len(),
         decoded.as_ref().map(drop)
-    );
-    assert!(
-        took < Duration::from_secs(1),
-        "{kind}: decoding {} bytes took {took:?}",
-        bytes.len()
     );
     if decoded.is_ok()
         && let Err(e) = catch_unwind(AssertUnwindSafe(|| decode(kind, bytes)))
