@@ -7,8 +7,8 @@
 //! | 0 | 4 | magic `LSRM` |
 //! | 4 | 2 | format version (u16, currently [`FORMAT_VERSION`]) |
 //! | 6 | 1 | structure kind ([`Kind`]) |
-//! | 7 | 1 | hash id (`1` MurmurHash3 x64_128, `0` custom or none) |
-//! | 8 | 8 | hash seed (u64) |
+//! | 7 | 1 | hash id (`1` MurmurHash3 x64_128, `2` another hasher, `0` none) |
+//! | 8 | 8 | hash seed (u64; for hash id `2` the hasher's fingerprint) |
 //! | 16 | 4 | parameter bytes `P` (u32) |
 //! | 20 | P | parameters (kind-specific) |
 //! | 20+P | 8 | payload bytes `N` (u64) |
@@ -46,7 +46,7 @@
 
 use crate::error::{Error, Result};
 pub use crate::format::{Kind, MAGIC};
-use crate::hash::ItemHasher;
+use crate::hash::{FromSaved, HASH_ID_NONE, ItemHasher};
 
 /// The format version this release writes and the newest it reads.
 pub const FORMAT_VERSION: u16 = 1;
@@ -56,7 +56,7 @@ pub const HEADER_LEN: usize = 20;
 pub const FRAME_OVERHEAD: usize = HEADER_LEN + 8 + 4;
 /// The `(hash id, seed)` of a frame whose structure hashes nothing (Morris counters, tries,
 /// DAWGs).
-pub const UNHASHED: (u8, u64) = (crate::hash::HASH_ID_CUSTOM, 0);
+pub const UNHASHED: (u8, u64) = (HASH_ID_NONE, 0);
 
 /// Reads the kind of a frame without decoding it (checks magic, version and checksum).
 ///
@@ -321,19 +321,23 @@ impl<'a> Decoder<'a> {
         self.seed
     }
 
-    /// Rebuilds the hasher recorded in the frame, or fails with [`Error::WrongHasher`].
-    pub fn hasher<S: ItemHasher>(&self) -> Result<S> {
-        S::from_saved(self.hash_id, self.seed).ok_or(Error::WrongHasher {
-            expected: (crate::hash::HASH_ID_MURMUR3, self.seed),
-            found: (self.hash_id, self.seed),
-        })
-    }
-
-    /// Checks that the frame was hashed with `hasher`'s hash id and seed.
+    /// Rebuilds the hasher recorded in the frame (see [`FromSaved`]).
     ///
     /// # Errors
     ///
-    /// [`Error::WrongHasher`] if they differ.
+    /// [`Error::WrongHasher`] when the frame names another hasher,
+    /// [`Error::UnidentifiedHasher`] when it names none.
+    pub fn hasher<S: FromSaved>(&self) -> Result<S> {
+        S::from_saved(self.hash_id, self.seed)
+    }
+
+    /// Checks that the frame was hashed with `hasher`'s hash id and seed (its fingerprint,
+    /// for hashers other than Murmur3).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongHasher`] if they differ; [`Error::UnidentifiedHasher`] if the frame
+    /// records no hasher (hash id 0).
     pub fn check_hasher<S: ItemHasher>(&self, hasher: &S) -> Result<()> {
         check_hash_fields((hasher.hash_id(), hasher.seed()), (self.hash_id, self.seed))
     }
@@ -389,13 +393,24 @@ impl<'a> Decoder<'a> {
 }
 
 /// The one comparison of a frame's hash fields (`found`) with what its decoder expects:
-/// every `from_bytes` reaches it, through [`Decoder::check_hasher`] or
-/// [`Decoder::check_unhashed`].
-fn check_hash_fields(expected: (u8, u64), found: (u8, u64)) -> Result<()> {
+/// every `from_bytes` reaches it, through [`Decoder::check_hasher`],
+/// [`Decoder::check_unhashed`] or [`FromSaved::from_saved`].
+pub(crate) fn check_hash_fields(expected: (u8, u64), found: (u8, u64)) -> Result<()> {
     if expected == found {
         Ok(())
     } else {
-        Err(Error::WrongHasher { expected, found })
+        Err(hash_fields_error(expected, found))
+    }
+}
+
+/// The error for hash fields `found` where `expected` was wanted: a frame that records no
+/// hasher (hash id 0) where one was expected is [`Error::UnidentifiedHasher`], anything
+/// else [`Error::WrongHasher`].
+pub(crate) fn hash_fields_error(expected: (u8, u64), found: (u8, u64)) -> Error {
+    if found.0 == HASH_ID_NONE && expected.0 != HASH_ID_NONE {
+        Error::UnidentifiedHasher { expected, found }
+    } else {
+        Error::WrongHasher { expected, found }
     }
 }
 

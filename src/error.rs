@@ -101,6 +101,15 @@ pub enum Error {
         /// `(hash id, seed)` found in the bytes.
         found: (u8, u64),
     },
+    /// The bytes record no hasher (hash id 0) where a hashed structure was expected: a
+    /// structure saved with a custom hasher by a release before hasher fingerprints. Its
+    /// hasher cannot be checked, so decoding is refused.
+    UnidentifiedHasher {
+        /// `(hash id, seed)` the decoder's hasher has.
+        expected: (u8, u64),
+        /// `(hash id, seed)` found in the bytes.
+        found: (u8, u64),
+    },
     /// The stored checksum does not match the bytes: they were changed or cut.
     ChecksumMismatch {
         /// Checksum stored in the bytes.
@@ -240,6 +249,13 @@ impl fmt::Display for Error {
                 f,
                 "hasher mismatch: expected hash id {} seed {}, found hash id {} seed {}",
                 expected.0, expected.1, found.0, found.1
+            ),
+            Self::UnidentifiedHasher { expected, found } => write!(
+                f,
+                "unidentified hasher: found hash id {} seed {} (no recorded hasher, as written \
+                 before hasher fingerprints), expected hash id {} seed {}; a hasher that \
+                 cannot be checked is refused",
+                found.0, found.1, expected.0, expected.1
             ),
             Self::ChecksumMismatch { stored, computed } => write!(
                 f,

@@ -28,9 +28,28 @@
 //! Structures are generic over `S: ItemHasher` (a [`BuildHasher`] that lessram can feed an
 //! item's bytes), with [`Murmur3`] as the default. `std`'s `RandomState` and any
 //! `BuildHasherDefault<H>` (e.g. `rustc-hash`'s `FxBuildHasher`) work as they are; wrap any
-//! other `BuildHasher` in [`Custom`]. Only [`Murmur3`] is recorded in saved structures in a
-//! way that can be checked: a structure built with another hasher saves hash id
-//! [`HASH_ID_CUSTOM`] and it is the caller's job to decode it with the same hasher.
+//! other `BuildHasher` in [`Custom`].
+//!
+//! # Hasher identity
+//!
+//! Two structures can only be merged, and a saved structure only decoded, with the same hash
+//! function. Every hasher has an identity, a `(hash id, seed)` pair
+//! ([`ItemHasher::hash_id`], [`ItemHasher::seed`]) that merges compare and frames record:
+//!
+//! * [`Murmur3`]: hash id [`HASH_ID_MURMUR3`] and its seed.
+//! * any other hasher: hash id [`HASH_ID_FINGERPRINT`] and its [fingerprint]
+//!   (`ItemHasher::fingerprint`), the hasher's own hash of two fixed probe strings. Two
+//!   `RandomState`s with different keys are different functions and get different
+//!   fingerprints, so their merge is refused; clones of one hasher get the same; a
+//!   deterministic hasher (`BuildHasherDefault<H>`) gets the same fingerprint in every
+//!   process, so its saved structures decode and are checked for real.
+//!
+//! Hash id [`HASH_ID_NONE`] (seed 0) marks a frame that hashes nothing (Morris counters,
+//! tries, DAWGs). Releases before hasher fingerprints also wrote it for structures built with
+//! a custom hasher: such frames cannot be checked and are refused with
+//! [`Error::UnidentifiedHasher`](crate::Error::UnidentifiedHasher).
+//!
+//! [fingerprint]: ItemHasher::fingerprint
 
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
@@ -39,8 +58,21 @@ const C2: u64 = 0x4cf5_ad43_2745_937f;
 
 /// Hash id written in saved structures for MurmurHash3 x64_128.
 pub const HASH_ID_MURMUR3: u8 = 1;
-/// Hash id written in saved structures whose hasher lessram cannot identify.
-pub const HASH_ID_CUSTOM: u8 = 0;
+/// Hash id written in saved structures that hash nothing (their seed is 0).
+///
+/// Releases before hasher fingerprints also wrote it for structures built with a custom
+/// hasher; decoders refuse such frames, since their hasher cannot be checked.
+pub const HASH_ID_NONE: u8 = 0;
+/// Hash id written in saved structures built with any hasher other than [`Murmur3`]: the
+/// seed field holds the hasher's [fingerprint](ItemHasher::fingerprint).
+pub const HASH_ID_FINGERPRINT: u8 = 2;
+
+/// The probe strings a hasher's [fingerprint](ItemHasher::fingerprint) hashes. Two of
+/// different lengths, so that a hasher which ignores part of its input is still told apart.
+const FINGERPRINT_PROBES: [&[u8]; 2] = [
+    b"lessram hasher fingerprint",
+    b"lessram hasher fingerprint: the second, longer probe",
+];
 
 #[inline(always)]
 fn fmix64(mut k: u64) -> u64 {
@@ -277,36 +309,56 @@ impl Hasher for Murmur3Hasher {
     }
 }
 
-/// A [`BuildHasher`] that lessram can feed an item's bytes and record in saved structures.
+/// A [`BuildHasher`] that lessram can feed an item's bytes and identify in merges and saved
+/// structures.
 ///
 /// The provided methods hash a byte slice by writing it with one `write` call and taking
 /// `finish()`; the 128-bit form widens that 64-bit hash with a fixed mixer. [`Murmur3`]
-/// overrides them with the real 64- and 128-bit MurmurHash3 on slices.
+/// overrides them with the real 64- and 128-bit MurmurHash3 on slices, and its identity with
+/// `(HASH_ID_MURMUR3, seed)`. Any other hasher is identified by its
+/// [fingerprint](ItemHasher::fingerprint) (see the [module documentation](self)).
 ///
 /// # Example
 ///
 /// ```
-/// use std::hash::BuildHasherDefault;
 /// use std::collections::hash_map::DefaultHasher;
-/// use lessram::hash::{Murmur3, HASH_ID_CUSTOM, HASH_ID_MURMUR3};
+/// use std::hash::{BuildHasherDefault, RandomState};
+/// use lessram::hash::{Murmur3, HASH_ID_FINGERPRINT, HASH_ID_MURMUR3};
 /// use lessram::ItemHasher;
 ///
 /// let m = Murmur3::with_seed(9001);
 /// assert_eq!((m.hash_id(), m.seed()), (HASH_ID_MURMUR3, 9001));
-/// let other = BuildHasherDefault::<DefaultHasher>::default();
-/// assert_eq!(other.hash_id(), HASH_ID_CUSTOM);
-/// assert_eq!(other.hash_item("a"), other.hash_item("a"));
+/// // A deterministic hasher: the same fingerprint in every process.
+/// let sip = BuildHasherDefault::<DefaultHasher>::default();
+/// assert_eq!(sip.hash_id(), HASH_ID_FINGERPRINT);
+/// assert_eq!(sip.seed(), BuildHasherDefault::<DefaultHasher>::default().seed());
+/// // Two RandomStates are two different functions; a clone is the same one.
+/// let (a, b) = (RandomState::new(), RandomState::new());
+/// assert_ne!(a.fingerprint(), b.fingerprint());
+/// assert_eq!(a.fingerprint(), a.clone().fingerprint());
 /// ```
 pub trait ItemHasher: BuildHasher + Clone {
-    /// Id of the hash function, written in saved structures ([`HASH_ID_MURMUR3`] or
-    /// [`HASH_ID_CUSTOM`]).
+    /// Id of the hash function, written in saved structures and compared by merges:
+    /// [`HASH_ID_MURMUR3`] for [`Murmur3`], [`HASH_ID_FINGERPRINT`] for every other hasher.
     fn hash_id(&self) -> u8 {
-        HASH_ID_CUSTOM
+        HASH_ID_FINGERPRINT
     }
 
-    /// Seed of the hash function, written in saved structures (0 when not known).
+    /// The seed of the hash function ([`Murmur3`]), or for any other hasher its
+    /// [fingerprint](ItemHasher::fingerprint): written in saved structures and compared by
+    /// merges, next to [`ItemHasher::hash_id`].
     fn seed(&self) -> u64 {
-        0
+        self.fingerprint()
+    }
+
+    /// This hasher's own 64-bit hashes of two fixed probe strings, folded into one value.
+    ///
+    /// Equal for clones of one hasher and for deterministic hashers in every process;
+    /// different (but for a 2^-64 accident) for hashers that are different functions, such
+    /// as two `RandomState`s. Computed on each call: merges and codecs ask for it once.
+    fn fingerprint(&self) -> u64 {
+        let [a, b] = FINGERPRINT_PROBES.map(|p| self.hash_bytes(p));
+        a ^ b.rotate_left(32)
     }
 
     /// The 64-bit hash of a byte string.
@@ -332,15 +384,56 @@ pub trait ItemHasher: BuildHasher + Clone {
     fn hash_item128<T: Item + ?Sized>(&self, item: &T) -> u128 {
         item.with_bytes(|b| self.hash_bytes128(b))
     }
+}
 
-    /// Builds this hasher back from a saved `(hash id, seed)`, or `None` when it cannot.
-    fn from_saved(hash_id: u8, seed: u64) -> Option<Self>
-    where
-        Self: Sized,
-    {
-        let _ = (hash_id, seed);
-        None
-    }
+/// A hasher that can be rebuilt from the `(hash id, seed)` a saved structure records, so
+/// that `from_bytes` (and [`Codec`](crate::Codec), and serde) can decode structures built
+/// with it.
+///
+/// [`Murmur3`] rebuilds from its seed; `BuildHasherDefault<H>` is its own default and checks
+/// the saved fingerprint against its own. A hasher that is random per instance
+/// (`RandomState`, [`Custom`]) cannot be rebuilt: decode its structures with their
+/// `from_bytes_with_hasher(bytes, hasher)`, which checks `hasher` against the frame.
+///
+/// # Example
+///
+/// ```
+/// use std::collections::hash_map::DefaultHasher;
+/// use std::hash::BuildHasherDefault;
+/// use lessram::hash::{FromSaved, Murmur3};
+/// use lessram::ItemHasher;
+///
+/// let m = Murmur3::with_seed(5);
+/// assert_eq!(Murmur3::from_saved(m.hash_id(), m.seed())?, m);
+/// assert!(Murmur3::from_saved(0, 0).is_err());
+///
+/// type Sip = BuildHasherDefault<DefaultHasher>;
+/// let fields = (Sip::default().hash_id(), Sip::default().seed());
+/// assert!(Sip::from_saved(fields.0, fields.1).is_ok());
+/// assert!(Sip::from_saved(fields.0, fields.1 ^ 1).is_err());
+/// # Ok::<(), lessram::Error>(())
+/// ```
+///
+/// A sketch over a `RandomState` has no `Codec` (and so no serde) decoder, since no
+/// `RandomState` built from the bytes could be the one that hashed them:
+///
+/// ```compile_fail
+/// use std::hash::RandomState;
+/// use lessram::{Codec, HyperLogLog};
+///
+/// let bytes = HyperLogLog::with_hasher(10, RandomState::new())?.to_bytes();
+/// let _ = <HyperLogLog<RandomState> as Codec>::from_bytes(&bytes);
+/// # Ok::<(), lessram::Error>(())
+/// ```
+pub trait FromSaved: ItemHasher + Sized {
+    /// Builds this hasher back from a frame's `(hash id, seed)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WrongHasher`](crate::Error::WrongHasher) when the fields name another
+    /// hasher; [`Error::UnidentifiedHasher`](crate::Error::UnidentifiedHasher) for hash id
+    /// [`HASH_ID_NONE`].
+    fn from_saved(hash_id: u8, seed: u64) -> crate::Result<Self>;
 }
 
 impl ItemHasher for Murmur3 {
@@ -361,16 +454,32 @@ impl ItemHasher for Murmur3 {
     fn hash_bytes128(&self, bytes: &[u8]) -> u128 {
         murmur3_x64_128(bytes, self.seed)
     }
+}
 
-    fn from_saved(hash_id: u8, seed: u64) -> Option<Self> {
-        (hash_id == HASH_ID_MURMUR3)
-            .then(|| u32::try_from(seed).ok().map(Self::with_seed))
-            .flatten()
+impl FromSaved for Murmur3 {
+    fn from_saved(hash_id: u8, seed: u64) -> crate::Result<Self> {
+        let found = (hash_id, seed);
+        match u32::try_from(seed) {
+            Ok(s) if hash_id == HASH_ID_MURMUR3 => Ok(Self::with_seed(s)),
+            // The closest Murmur3 to what was found: its seed when it fits, else seed 0.
+            _ => Err(crate::codec::hash_fields_error(
+                (HASH_ID_MURMUR3, u64::from(u32::try_from(seed).unwrap_or(0))),
+                found,
+            )),
+        }
     }
 }
 
 impl ItemHasher for RandomState {}
 impl<H: Hasher + Default> ItemHasher for BuildHasherDefault<H> {}
+
+impl<H: Hasher + Default> FromSaved for BuildHasherDefault<H> {
+    fn from_saved(hash_id: u8, seed: u64) -> crate::Result<Self> {
+        let h = Self::default();
+        crate::codec::check_hash_fields((h.hash_id(), h.seed()), (hash_id, seed))?;
+        Ok(h)
+    }
+}
 
 /// Wraps any [`BuildHasher`] so that lessram structures can use it.
 ///
@@ -487,7 +596,8 @@ int_items!(
     i8 => i8, i16 => i16, i32 => i32, i64 => i64, i128 => i128, isize => i64,
 );
 
-/// `Ok` when `a` and `b` hash alike (same hash id and seed); otherwise the
+/// `Ok` when `a` and `b` hash alike (same hash id and seed, or fingerprint for hashers other
+/// than [`Murmur3`]); otherwise the
 /// [`Error::Incompatible`](crate::Error::Incompatible) that every structure's merge, union
 /// and intersection returns, naming both hashers.
 pub(crate) fn check_same_hasher<H: ItemHasher>(
@@ -606,10 +716,54 @@ mod tests {
     #[test]
     fn saved_ids_round_trip() {
         let m = Murmur3::with_seed(77);
-        assert_eq!(Murmur3::from_saved(m.hash_id(), m.seed()), Some(m));
-        assert_eq!(Murmur3::from_saved(HASH_ID_CUSTOM, 77), None);
-        assert_eq!(Murmur3::from_saved(HASH_ID_MURMUR3, u64::MAX), None);
-        assert!(RandomState::from_saved(HASH_ID_CUSTOM, 0).is_none());
+        assert_eq!(Murmur3::from_saved(m.hash_id(), m.seed()).unwrap(), m);
+        assert!(matches!(
+            Murmur3::from_saved(HASH_ID_NONE, 0),
+            Err(crate::Error::UnidentifiedHasher { .. })
+        ));
+        assert!(matches!(
+            Murmur3::from_saved(HASH_ID_FINGERPRINT, 77),
+            Err(crate::Error::WrongHasher { .. })
+        ));
+        assert!(Murmur3::from_saved(HASH_ID_MURMUR3, u64::MAX).is_err());
+        type Sip = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+        let sip = Sip::default();
+        assert!(Sip::from_saved(sip.hash_id(), sip.seed()).is_ok());
+        assert!(Sip::from_saved(HASH_ID_FINGERPRINT, sip.seed() ^ 1).is_err());
+        assert!(Sip::from_saved(HASH_ID_NONE, 0).is_err());
+    }
+
+    #[test]
+    fn hashers_that_are_different_functions_have_different_identities() {
+        // Before fingerprints every hasher but Murmur3 reported (0, 0), so two RandomStates
+        // (two different functions) passed `check_same_hasher`.
+        let (a, b) = (RandomState::new(), RandomState::new());
+        assert!(check_same_hasher("Kmv", &a, &a.clone()).is_ok());
+        assert!(check_same_hasher("Kmv", &a, &b).is_err());
+        let (c, d) = (Custom(RandomState::new()), Custom(RandomState::new()));
+        assert!(check_same_hasher("Kmv", &c, &c.clone()).is_ok());
+        assert!(check_same_hasher("Kmv", &c, &d).is_err());
+        // Deterministic hashers agree with themselves across instances...
+        type Sip = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+        assert_eq!(Sip::default().seed(), Sip::default().seed());
+        assert_eq!(Sip::default().hash_id(), HASH_ID_FINGERPRINT);
+        // ...and differ from a different deterministic hasher.
+        let fnv_like = Custom(BuildHasherDefault::<Fnv>::default());
+        assert_ne!(fnv_like.seed(), Sip::default().seed());
+    }
+
+    /// FNV-1a: a second deterministic hasher, to tell apart from SipHash.
+    #[derive(Default)]
+    struct Fnv(u64);
+    impl Hasher for Fnv {
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+        fn finish(&self) -> u64 {
+            self.0
+        }
     }
 
     #[test]

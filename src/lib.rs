@@ -145,7 +145,7 @@ pub mod words;
 pub use codec::Codec;
 pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
 pub use error::{Error, Result};
-pub use hash::{Item, ItemHasher};
+pub use hash::{FromSaved, Item, ItemHasher};
 pub use membership::{
     BloomBuilder, BloomFilter, BloomLayout, ScalingBloomBuilder, ScalingBloomFilter,
 };

@@ -345,3 +345,175 @@ fn every_decoder_checks_the_frame_hash_fields() {
         assert!(matches!(r, Err(Error::WrongHasher { .. })), "{name}: {r:?}");
     }
 }
+
+/// Issue #16: hashers other than Murmur3 all reported hash id 0 and seed 0, so two
+/// `HyperLogLog<RandomState>`s over the same 100,000 items merged to about 197,000, Kmv's
+/// Jaccard of two identical `RandomState` streams was 0, and any `RandomState` decoded any
+/// frame. Now such hashers are identified by their fingerprint.
+#[test]
+fn hashers_that_differ_are_told_apart_in_merges_and_decodes() {
+    use std::hash::RandomState;
+    let (ra, rb) = (RandomState::new(), RandomState::new());
+
+    let mut a = HyperLogLog::with_hasher(12, ra.clone()).unwrap();
+    let mut b = HyperLogLog::with_hasher(12, rb.clone()).unwrap();
+    for i in 0..100_000u32 {
+        a.insert(&i);
+        b.insert(&i);
+    }
+    assert!(matches!(a.merge(&b), Err(Error::Incompatible { .. })));
+    let mut same = HyperLogLog::with_hasher(12, ra.clone()).unwrap();
+    (0..100_000u32).for_each(|i| same.insert(&i));
+    let before = a.estimate();
+    a.merge(&same).unwrap();
+    assert_eq!(
+        bits(a.estimate()),
+        bits(before),
+        "a clone of the hasher merges"
+    );
+    let bytes = a.to_bytes();
+    assert!(matches!(
+        HyperLogLog::from_bytes_with_hasher(&bytes, rb.clone()),
+        Err(Error::WrongHasher { .. })
+    ));
+    assert_eq!(
+        HyperLogLog::from_bytes_with_hasher(&bytes, ra.clone()).unwrap(),
+        a
+    );
+
+    let (mut ka, mut kb) = (
+        Kmv::with_hasher(256, ra.clone()).unwrap(),
+        Kmv::with_hasher(256, rb.clone()).unwrap(),
+    );
+    for i in 0..10_000u32 {
+        ka.insert(&i);
+        kb.insert(&i);
+    }
+    assert!(matches!(ka.jaccard(&kb), Err(Error::Incompatible { .. })));
+    assert!(ka.intersection_estimate(&kb).is_err());
+    assert!(ka.clone().merge(&kb).is_err());
+    assert_eq!(ka.jaccard(&ka.clone()).unwrap(), 1.0);
+    assert!(Kmv::from_bytes_with_hasher(&ka.to_bytes(), rb.clone()).is_err());
+
+    let (mut la, lb) = (
+        LogLog::with_hasher(8, ra.clone()).unwrap(),
+        LogLog::with_hasher(8, rb.clone()).unwrap(),
+    );
+    assert!(la.merge(&lb).is_err());
+    assert!(LogLog::from_bytes_with_hasher(&la.to_bytes(), rb.clone()).is_err());
+    let (mut sa, sb) = (
+        SuperLogLog::with_hasher(8, ra.clone()).unwrap(),
+        SuperLogLog::with_hasher(8, rb.clone()).unwrap(),
+    );
+    assert!(sa.merge(&sb).is_err());
+    assert!(SuperLogLog::from_bytes_with_hasher(&sa.to_bytes(), rb.clone()).is_err());
+
+    let (mut fa, fb) = (
+        BloomFilter::with_hasher(100, 0.01, ra.clone()).unwrap(),
+        BloomFilter::with_hasher(100, 0.01, rb.clone()).unwrap(),
+    );
+    assert!(fa.union(&fb).is_err() && fa.intersect(&fb).is_err());
+    assert!(BloomFilter::from_bytes_with_hasher(&fa.to_bytes(), rb.clone()).is_err());
+    let (mut ga, gb) = (
+        ScalingBloomFilter::with_hasher(100, 0.01, ra.clone()).unwrap(),
+        ScalingBloomFilter::with_hasher(100, 0.01, rb.clone()).unwrap(),
+    );
+    assert!(ga.union(&gb).is_err());
+    assert!(ScalingBloomFilter::from_bytes_with_hasher(&ga.to_bytes(), rb).is_err());
+}
+
+/// A deterministic hasher other than Murmur3 (SipHash with fixed keys) records its
+/// fingerprint, so its structures decode through `Codec::from_bytes` and are checked.
+#[test]
+fn a_deterministic_custom_hasher_decodes_and_is_checked() {
+    use lessram::Codec;
+    use lessram::hash::HASH_ID_FINGERPRINT;
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::BuildHasherDefault;
+    type Sip = BuildHasherDefault<DefaultHasher>;
+
+    let mut hll = HyperLogLog::with_hasher(10, Sip::default()).unwrap();
+    let mut kmv = Kmv::with_hasher(64, Sip::default()).unwrap();
+    let mut ll = LogLog::with_hasher(6, Sip::default()).unwrap();
+    for i in 0..5_000u32 {
+        hll.insert(&i);
+        kmv.insert(&i);
+        ll.insert(&i);
+    }
+    let bytes = hll.to_bytes();
+    assert_eq!(bytes[7], HASH_ID_FINGERPRINT);
+    assert_eq!(
+        <HyperLogLog<Sip> as Codec>::from_bytes(&bytes).unwrap(),
+        hll
+    );
+    assert_eq!(
+        <Kmv<Sip> as Codec>::from_bytes(&kmv.to_bytes()).unwrap(),
+        kmv
+    );
+    assert_eq!(
+        <LogLog<Sip> as Codec>::from_bytes(&ll.to_bytes()).unwrap(),
+        ll
+    );
+    // Another fingerprint is another function: refused.
+    let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+    let forged = with_hash_fields(&bytes, HASH_ID_FINGERPRINT, seed ^ 1);
+    assert!(matches!(
+        <HyperLogLog<Sip> as Codec>::from_bytes(&forged),
+        Err(Error::WrongHasher { .. })
+    ));
+}
+
+/// Frames saved with a custom hasher before fingerprints carry hash id 0, seed 0: their
+/// hasher cannot be checked, so every hashed decoder refuses them with a clear error.
+#[test]
+fn frames_that_record_no_hasher_are_refused_by_hashed_decoders() {
+    use std::hash::RandomState;
+    let r = RandomState::new();
+    let legacy = |b: Vec<u8>| with_hash_fields(&b, 0, 0);
+    let unidentified = |res: lessram::Result<()>, name: &str| match res {
+        Err(e @ Error::UnidentifiedHasher { .. }) => {
+            assert!(e.to_string().contains("unidentified hasher"), "{name}: {e}");
+        }
+        other => panic!("{name}: {other:?}"),
+    };
+    let hll = HyperLogLog::with_hasher(8, r.clone()).unwrap().to_bytes();
+    unidentified(
+        HyperLogLog::from_bytes_with_hasher(&legacy(hll.clone()), r.clone()).map(drop),
+        "HyperLogLog",
+    );
+    let kmv = Kmv::with_hasher(8, r.clone()).unwrap().to_bytes();
+    unidentified(
+        Kmv::from_bytes_with_hasher(&legacy(kmv), r.clone()).map(drop),
+        "Kmv",
+    );
+    let ll = LogLog::with_hasher(8, r.clone()).unwrap().to_bytes();
+    unidentified(
+        LogLog::from_bytes_with_hasher(&legacy(ll), r.clone()).map(drop),
+        "LogLog",
+    );
+    let sll = SuperLogLog::with_hasher(8, r.clone()).unwrap().to_bytes();
+    unidentified(
+        SuperLogLog::from_bytes_with_hasher(&legacy(sll), r.clone()).map(drop),
+        "SuperLogLog",
+    );
+    let bloom = BloomFilter::with_hasher(10, 0.1, r.clone())
+        .unwrap()
+        .to_bytes();
+    unidentified(
+        BloomFilter::from_bytes_with_hasher(&legacy(bloom), r.clone()).map(drop),
+        "BloomFilter",
+    );
+    let sbf = ScalingBloomFilter::with_hasher(10, 0.1, r.clone())
+        .unwrap()
+        .to_bytes();
+    unidentified(
+        ScalingBloomFilter::from_bytes_with_hasher(&legacy(sbf), r).map(drop),
+        "ScalingBloomFilter",
+    );
+    // The default-hasher decoders say the same of a hash id 0 frame.
+    let m = HyperLogLog::new(8).unwrap().to_bytes();
+    unidentified(
+        HyperLogLog::from_bytes(&legacy(m)).map(drop),
+        "HyperLogLog<Murmur3>",
+    );
+}

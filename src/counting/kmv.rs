@@ -30,7 +30,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{ItemHasher, Murmur3, check_same_hasher};
+use crate::hash::{FromSaved, ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 /// Smallest `k`: the estimate `(k - 1)/U_k` needs two minima.
@@ -205,11 +205,13 @@ impl<S: ItemHasher> Kmv<S> {
         })
     }
 
-    /// Decodes a sketch written with `hasher` (checked against the saved hash id and seed).
+    /// Decodes a sketch written with `hasher`, checked against the saved hash id and seed
+    /// (for hashers other than Murmur3, the [fingerprint](ItemHasher::fingerprint)).
     ///
     /// # Errors
     ///
-    /// As [`Kmv::from_bytes`], and [`Error::WrongHasher`] if the saved hasher differs.
+    /// As [`Kmv::from_bytes`]: [`Error::WrongHasher`] if the saved hasher differs,
+    /// [`Error::UnidentifiedHasher`] if the frame records none.
     pub fn from_bytes_with_hasher(bytes: &[u8], hasher: S) -> Result<Self> {
         let dec = Decoder::new(bytes, Kind::Kmv)?;
         dec.check_hasher(&hasher)?;
@@ -427,7 +429,16 @@ impl<S: ItemHasher> Kmv<S> {
     /// Encodes the sketch (see `docs/format.md`).
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        Codec::to_bytes(self)
+        let mut enc = Encoder::with_hasher(Kind::Kmv, &self.hasher);
+        enc.params().u64(self.k as u64);
+        self.with_minima(|m| {
+            let p = enc.payload();
+            p.reserve(8 + 8 * m.len()).u64(m.len() as u64);
+            for &h in m {
+                p.u64(h);
+            }
+        });
+        enc.finish()
     }
 
     fn decode(mut dec: Decoder<'_>, hasher: S) -> Result<Self> {
@@ -532,20 +543,11 @@ impl<S: ItemHasher> fmt::Debug for Kmv<S> {
     }
 }
 
-impl<S: ItemHasher> Codec for Kmv<S> {
+impl<S: FromSaved> Codec for Kmv<S> {
     const KIND: Kind = Kind::Kmv;
 
     fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = Encoder::with_hasher(Self::KIND, &self.hasher);
-        enc.params().u64(self.k as u64);
-        self.with_minima(|m| {
-            let p = enc.payload();
-            p.reserve(8 + 8 * m.len()).u64(m.len() as u64);
-            for &h in m {
-                p.u64(h);
-            }
-        });
-        enc.finish()
+        Kmv::to_bytes(self)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {

@@ -49,7 +49,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{ItemHasher, Murmur3, check_same_hasher};
+use crate::hash::{FromSaved, ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 /// Smallest and largest precision `p` (`m = 2^p` registers).
@@ -346,12 +346,14 @@ macro_rules! sketch_common {
                 })
             }
 
-            /// Decodes a sketch written with `hasher` (checked against the saved hash id
-            /// and seed).
+            /// Decodes a sketch written with `hasher`, checked against the saved hash id
+            /// and seed (for hashers other than Murmur3, the
+            /// [fingerprint](ItemHasher::fingerprint)).
             ///
             /// # Errors
             ///
-            /// As `from_bytes`, and [`Error::WrongHasher`] if the saved hasher differs.
+            /// As `from_bytes`: [`Error::WrongHasher`] if the saved hasher differs,
+            /// [`Error::UnidentifiedHasher`] if the frame records none.
             pub fn from_bytes_with_hasher(bytes: &[u8], hasher: S) -> Result<Self> {
                 let dec = Decoder::new(bytes, $kind)?;
                 dec.check_hasher(&hasher)?;
@@ -383,7 +385,7 @@ macro_rules! sketch_common {
             /// Encodes the sketch (see `docs/format.md`).
             #[must_use]
             pub fn to_bytes(&self) -> Vec<u8> {
-                Codec::to_bytes(self)
+                self.core.to_bytes($kind)
             }
         }
 
@@ -407,11 +409,11 @@ macro_rules! sketch_common {
             }
         }
 
-        impl<S: ItemHasher> Codec for $t<S> {
+        impl<S: FromSaved> Codec for $t<S> {
             const KIND: Kind = $kind;
 
             fn to_bytes(&self) -> Vec<u8> {
-                self.core.to_bytes(Self::KIND)
+                $t::to_bytes(self)
             }
 
             fn from_bytes(bytes: &[u8]) -> Result<Self> {

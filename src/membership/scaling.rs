@@ -711,12 +711,13 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
         enc.finish()
     }
 
-    /// Decodes a filter saved with the hasher `hasher` (same hash id and seed).
+    /// Decodes a filter saved with the hasher `hasher` (same hash id and seed; for hashers
+    /// other than Murmur3, the same [fingerprint](ItemHasher::fingerprint)).
     ///
     /// # Errors
     ///
     /// As [`ScalingBloomFilter::from_bytes`]; [`Error::WrongHasher`] if the frame's hash id
-    /// or seed differ from `hasher`'s.
+    /// or seed differ from `hasher`'s, [`Error::UnidentifiedHasher`] if it records none.
     ///
     /// # Example
     ///

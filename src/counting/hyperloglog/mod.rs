@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
 use crate::error::{Error, Result};
-use crate::hash::{Item, ItemHasher, Murmur3, check_same_hasher};
+use crate::hash::{FromSaved, Item, ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 use dense::Dense;
@@ -144,7 +144,8 @@ impl HyperLogLog<Murmur3> {
     ///
     /// # Errors
     ///
-    /// Any [`Error`] of the frame (truncated, changed, wrong kind, custom hasher), or
+    /// Any [`Error`] of the frame (truncated, changed, wrong kind, another hasher
+    /// ([`Error::WrongHasher`]) or none recorded ([`Error::UnidentifiedHasher`])), or
     /// [`Error::Corrupt`] when a field is inconsistent (precision out of range, a register
     /// above its maximum, unsorted or too many sparse hashes, a bad HIP estimate).
     ///
@@ -481,29 +482,56 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// ```
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
-        <Self as Codec>::to_bytes(self)
+        let mut enc = Encoder::with_hasher(Kind::HyperLogLog, &self.hasher);
+        enc.params().u8(self.precision);
+        let hip = self.estimate_hip();
+        let out = enc.payload();
+        match &self.repr {
+            Repr::Sparse(s) => {
+                let hashes = s.sorted_hashes();
+                out.reserve(18 + 8 * hashes.len());
+                out.u8(REPR_SPARSE).u8(1).f64(s.len() as f64);
+                out.u64(hashes.len() as u64);
+                hashes.iter().for_each(|&h| {
+                    out.u64(h);
+                });
+            }
+            Repr::Dense(d) => {
+                out.reserve(10 + d.packed().len());
+                out.u8(REPR_DENSE)
+                    .u8(u8::from(hip.is_some()))
+                    .f64(hip.unwrap_or(0.0))
+                    .bytes(d.packed());
+            }
+        }
+        enc.finish()
     }
 
-    /// Decodes a sketch saved with a hasher lessram cannot rebuild from its id (a custom
-    /// one): the caller supplies it, and its id and seed must match the saved ones.
+    /// Decodes a sketch saved with any hasher, which the caller supplies: its hash id and
+    /// seed (for hashers other than Murmur3, its [fingerprint](ItemHasher::fingerprint))
+    /// must match the saved ones. This is how a sketch built with a hasher that cannot be
+    /// rebuilt from the bytes (`RandomState`, [`Custom`](crate::hash::Custom)) decodes: with
+    /// that very hasher or a clone of it, never another instance.
     ///
     /// # Errors
     ///
-    /// As [`HyperLogLog::from_bytes`], and [`Error::WrongHasher`] when `hasher`'s id or seed
-    /// differ from the saved ones.
+    /// As [`HyperLogLog::from_bytes`]: [`Error::WrongHasher`] when `hasher`'s id or seed
+    /// differ from the saved ones, [`Error::UnidentifiedHasher`] when the frame records none.
     ///
     /// # Example
     ///
     /// ```
-    /// use std::collections::hash_map::DefaultHasher;
-    /// use std::hash::BuildHasherDefault;
-    /// use lessram::HyperLogLog;
+    /// use std::hash::RandomState;
+    /// use lessram::{Error, HyperLogLog};
     ///
-    /// type Sip = BuildHasherDefault<DefaultHasher>;
-    /// let mut hll = HyperLogLog::with_hasher(10, Sip::default())?;
+    /// let hasher = RandomState::new();
+    /// let mut hll = HyperLogLog::with_hasher(10, hasher.clone())?;
     /// hll.insert("x");
-    /// let back = HyperLogLog::from_bytes_with_hasher(&hll.to_bytes(), Sip::default())?;
-    /// assert_eq!(back, hll);
+    /// let bytes = hll.to_bytes();
+    /// assert_eq!(HyperLogLog::from_bytes_with_hasher(&bytes, hasher)?, hll);
+    /// // Another RandomState is another hash function: refused.
+    /// let other = HyperLogLog::from_bytes_with_hasher(&bytes, RandomState::new());
+    /// assert!(matches!(other, Err(Error::WrongHasher { .. })));
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn from_bytes_with_hasher(bytes: &[u8], hasher: S) -> Result<Self> {
@@ -581,33 +609,11 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<HyperLogLog<
     })
 }
 
-impl<S: ItemHasher> Codec for HyperLogLog<S> {
+impl<S: FromSaved> Codec for HyperLogLog<S> {
     const KIND: Kind = Kind::HyperLogLog;
 
     fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = Encoder::with_hasher(Kind::HyperLogLog, &self.hasher);
-        enc.params().u8(self.precision);
-        let hip = self.estimate_hip();
-        let out = enc.payload();
-        match &self.repr {
-            Repr::Sparse(s) => {
-                let hashes = s.sorted_hashes();
-                out.reserve(18 + 8 * hashes.len());
-                out.u8(REPR_SPARSE).u8(1).f64(s.len() as f64);
-                out.u64(hashes.len() as u64);
-                hashes.iter().for_each(|&h| {
-                    out.u64(h);
-                });
-            }
-            Repr::Dense(d) => {
-                out.reserve(10 + d.packed().len());
-                out.u8(REPR_DENSE)
-                    .u8(u8::from(hip.is_some()))
-                    .f64(hip.unwrap_or(0.0))
-                    .bytes(d.packed());
-            }
-        }
-        enc.finish()
+        HyperLogLog::to_bytes(self)
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
