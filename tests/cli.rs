@@ -690,3 +690,17 @@ fn small_things_a_user_trips_on() {
         "{stderr}"
     );
 }
+
+#[test]
+fn three_tokens_give_loglog_estimates_of_three() {
+    // The default table's LogLog and SuperLogLog use linear counting on their empty
+    // registers while small: three tokens in m = 2^p registers read m ln(m / (m - 3)),
+    // 3 + 4.5/m, unless two share a register. The raw estimates would read 0.4 m and 0.77 m
+    // (thousands).
+    let v = count_json(&["-"], Some(b"alpha beta gamma\n"));
+    // (stdin keeps no exact count by default: the three tokens are distinct by choice.)
+    for estimator in ["LogLog", "SuperLogLog"] {
+        let e = row(&v, estimator)["estimate"].as_f64().expect("a number");
+        assert!((e - 3.0).abs() < 0.01, "{estimator}: {e} in {v}");
+    }
+}

@@ -35,15 +35,30 @@
 //! LogLog's registers use the same 5-bit restriction (its maximum rank only matters past
 //! `2^28 m` items), so both pack 12 registers per `u64`: `m · 2/3` bytes.
 //!
-//! # Valid range
+//! # Small counts: linear counting below a crossover
 //!
-//! Both estimators are **asymptotic**: they assume every register has seen many items.
-//! Below about `n = 10 m` they are biased upwards (LogLog reports about `0.4 m` for a
-//! sketch of a single item), so they are meant for `10 m <= n <= 2^28 m`
-//! (for `p = 12`: 41 thousand to 10^12). The accuracy report (`docs/accuracy.md`) shows the
-//! bias against `n`. For small counts use [`crate::Kmv`] or HyperLogLog. The one exact case
-//! is the empty sketch: with every register at zero nothing was inserted, and both
-//! estimate 0.
+//! Both raw estimators are **asymptotic**: they assume every register has seen many items.
+//! Below about `n = 10 m` they are biased upwards (raw LogLog reports about `0.4 m` for a
+//! sketch of a single item). So [`DistinctCount::estimate`] does what HyperLogLog's
+//! classic small-range correction does: while some registers are still empty it computes
+//! **linear counting**, `m ln(m / V)` with `V` the number of empty registers (the
+//! maximum-likelihood count of items thrown into `m` bins that leave `V` of them empty,
+//! natural log), and reports it while it is at most `2.5 m` ([`LOGLOG_CROSSOVER`],
+//! [`SUPERLOGLOG_CROSSOVER`]); above, or with no empty register, it reports the raw
+//! Durand–Flajolet estimate. An empty sketch estimates exactly 0; a handful of items are
+//! counted to within about `1/sqrt(2m)` (three items in 1024 registers: 3.004).
+//!
+//! Linear counting's relative standard error is `sqrt(m (e^t - t - 1)) / n` at load
+//! `t = n/m` (Whang, Vander-Zanden and Taylor 1990), about `0.71 / sqrt(m)` for small
+//! `t`, growing with `t`. It reaches LogLog's `1.30 / sqrt(m)` at `t = 2.89` and
+//! SuperLogLog's `1.10 / sqrt(m)` at `t = 2.21`; measured with the raw estimators' real,
+//! still biased, errors at those loads (`cargo run --release --example loglog_crossover`,
+//! 1000 seeds per load, `p = 4..=14`), linear counting becomes the worse of the two at
+//! `t = 2.25-2.75` for LogLog and `2.0-2.5` for SuperLogLog from `p = 8` on, hence 2.5 for
+//! both. `docs/accuracy.md` checks the result at every `n` from 1 to 10^7.
+//!
+//! The raw estimates stay available as [`LogLog::estimate_raw`] and
+//! [`SuperLogLog::estimate_raw`], meant for `10 m <= n <= 2^28 m`.
 
 use std::fmt;
 
@@ -63,6 +78,14 @@ const MASK: u64 = 0x1f;
 
 /// The truncation rule's share of registers kept (smallest first).
 const TRUNCATION: f64 = 0.7;
+
+/// Below `LOGLOG_CROSSOVER · m`, as estimated by linear counting, [`LogLog`] reports the
+/// linear-counting estimate instead of its raw one (see the module documentation).
+pub const LOGLOG_CROSSOVER: f64 = 2.5;
+
+/// Below `SUPERLOGLOG_CROSSOVER · m`, as estimated by linear counting, [`SuperLogLog`]
+/// reports the linear-counting estimate instead of its raw one.
+pub const SUPERLOGLOG_CROSSOVER: f64 = 2.5;
 
 /// SuperLogLog's constant `α̃_m` for `p = 4..=18`, for the estimate
 /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
@@ -432,8 +455,8 @@ macro_rules! sketch_common {
 
 /// LogLog (Durand & Flajolet 2003) with the paper's constant and rank convention.
 ///
-/// Relative standard error `≈ 1.30 / sqrt(m)`; valid for `10 m <= n <= 2^28 m` (see the
-/// [module documentation](self)).
+/// Relative standard error `≈ 1.30 / sqrt(m)` up to `n = 2^28 m`; linear counting, with
+/// its smaller error, below `2.5 m` (see the [module documentation](self)).
 ///
 /// # Example
 ///
@@ -475,6 +498,32 @@ impl<S: ItemHasher> LogLog<S> {
     pub fn relative_std_error(&self) -> f64 {
         1.30 / (self.m() as f64).sqrt()
     }
+
+    /// Durand and Flajolet's estimate as the paper states it, `α_m · m · 2^(mean register)`,
+    /// with no small-range correction.
+    ///
+    /// It is asymptotic: unbiased from about `10 m` items on, heavily biased upwards below
+    /// (an empty sketch gives `α_m · m`, not 0). [`DistinctCount::estimate`] switches to
+    /// linear counting below the crossover and is the one to use; this is for studying
+    /// the estimator itself.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, LogLog};
+    ///
+    /// let mut ll = LogLog::new(10)?;
+    /// for i in 0..3u32 {
+    ///     ll.insert(&i);
+    /// }
+    /// assert!((ll.estimate() - 3.0).abs() < 0.1); // linear counting
+    /// assert!(ll.estimate_raw() > 400.0); // about 0.4 m: the raw formula's floor
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn estimate_raw(&self) -> f64 {
+        loglog_raw(&self.core.regs.histogram(), self.m(), self.alpha())
+    }
 }
 
 impl<S: ItemHasher> DistinctCount for LogLog<S> {
@@ -489,16 +538,12 @@ impl<S: ItemHasher> DistinctCount for LogLog<S> {
         self.core.insert_hash(hash);
     }
 
-    /// `α_m · m · 2^(mean register)`.
+    /// Linear counting `m ln(m / V)` while it is below [`LOGLOG_CROSSOVER`]` · m` (with
+    /// `V > 0` empty registers), else [`LogLog::estimate_raw`]. An empty sketch gives 0.
     fn estimate(&self) -> f64 {
-        let m = self.m();
-        let sum: u64 = self.core.regs.values().map(u64::from).sum();
-        if sum == 0 {
-            // Every insert raises some register to a rank >= 1: all zero means nothing was
-            // inserted, which the asymptotic formula (alpha * m here) cannot say.
-            return 0.0;
-        }
-        self.alpha() * m as f64 * (sum as f64 / m as f64).exp2()
+        let histogram = self.core.regs.histogram();
+        small_range(&histogram, self.m(), LOGLOG_CROSSOVER)
+            .unwrap_or_else(|| loglog_raw(&histogram, self.m(), self.alpha()))
     }
 
     /// Register-wise maximum: the sketch of the union.
@@ -514,8 +559,8 @@ impl<S: ItemHasher> DistinctCount for LogLog<S> {
 /// SuperLogLog (Durand & Flajolet 2003): LogLog with the truncation and restriction rules
 /// and a calibrated constant.
 ///
-/// Relative standard error `≈ 1.05-1.15 / sqrt(m)`; valid for `10 m <= n <= 2^28 m` (see
-/// the [module documentation](self)).
+/// Relative standard error `≈ 1.05-1.15 / sqrt(m)` up to `n = 2^28 m`; linear counting
+/// below `2.5 m` (see the [module documentation](self)).
 ///
 /// # Example
 ///
@@ -563,6 +608,56 @@ impl<S: ItemHasher> SuperLogLog<S> {
     pub fn relative_std_error(&self) -> f64 {
         1.10 / (self.m() as f64).sqrt()
     }
+
+    /// Durand and Flajolet's estimate with no small-range correction,
+    /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
+    ///
+    /// It is asymptotic: unbiased from about `10 m` items on, heavily biased upwards below
+    /// (an empty sketch gives `α̃_m · m`, not 0). [`DistinctCount::estimate`] switches to
+    /// linear counting below the crossover and is the one to use.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, SuperLogLog};
+    ///
+    /// let mut sll = SuperLogLog::new(10)?;
+    /// for i in 0..3u32 {
+    ///     sll.insert(&i);
+    /// }
+    /// assert!((sll.estimate() - 3.0).abs() < 0.1); // linear counting
+    /// assert!(sll.estimate_raw() > 700.0); // about 0.77 m: the raw formula's floor
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn estimate_raw(&self) -> f64 {
+        self.alpha() * superloglog_raw(&self.core.regs.histogram(), self.m())
+    }
+}
+
+/// LogLog's raw estimate from a register histogram: `α · m · 2^(mean register)`.
+fn loglog_raw(histogram: &[u32; 32], m: usize, alpha: f64) -> f64 {
+    let sum: u64 = histogram
+        .iter()
+        .enumerate()
+        .map(|(v, &c)| v as u64 * u64::from(c))
+        .sum();
+    alpha * m as f64 * (sum as f64 / m as f64).exp2()
+}
+
+/// Linear counting, `m ln(m / V)` with `V` empty registers, when `V > 0` and the count is
+/// at most `crossover · m`; `None` above the crossover or with no empty register.
+///
+/// An empty sketch (`V = m`) gives exactly 0.
+fn small_range(histogram: &[u32; 32], m: usize, crossover: f64) -> Option<f64> {
+    let empty = histogram[0];
+    if empty == 0 {
+        return None;
+    }
+    // Natural log: linear counting's maximum-likelihood estimate of n balls in m bins.
+    let m = m as f64;
+    let count = m * (m / f64::from(empty)).ln();
+    (count <= crossover * m).then_some(count)
 }
 
 /// `⌊0.7 m⌋`.
@@ -603,14 +698,13 @@ impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
         self.core.insert_hash(hash);
     }
 
-    /// `α̃_m · m · 2^(mean of the ⌊0.7 m⌋ smallest registers)`.
+    /// Linear counting `m ln(m / V)` while it is below
+    /// [`SUPERLOGLOG_CROSSOVER`]` · m` (with `V > 0` empty registers), else
+    /// [`SuperLogLog::estimate_raw`]. An empty sketch gives 0.
     fn estimate(&self) -> f64 {
         let histogram = self.core.regs.histogram();
-        if histogram[0] as usize == self.m() {
-            // Nothing inserted (see `LogLog::estimate`).
-            return 0.0;
-        }
-        self.alpha() * superloglog_raw(&histogram, self.m())
+        small_range(&histogram, self.m(), SUPERLOGLOG_CROSSOVER)
+            .unwrap_or_else(|| self.alpha() * superloglog_raw(&histogram, self.m()))
     }
 
     /// Register-wise maximum: the sketch of the union.
@@ -734,6 +828,97 @@ mod tests {
         let mut enc = Encoder::new(Kind::LogLog, 1, 0);
         enc.params().u8(40);
         assert!(LogLog::from_bytes(&enc.finish()).is_err());
+    }
+
+    /// RMS relative error of `estimate` over `seeds` streams of `n` random hashes.
+    fn rms<C: DistinctCount>(make: impl Fn() -> C, n: usize, seeds: u64) -> f64 {
+        let mut sum2 = 0.0;
+        for seed in 0..seeds {
+            let mut c = make();
+            let mut rng = SplitMix64::new(seed.wrapping_mul(0xa076_1d64_78bd_642f) ^ n as u64);
+            for _ in 0..n {
+                c.insert_hash(rng.next_word());
+            }
+            sum2 += (c.estimate() / n as f64 - 1.0).powi(2);
+        }
+        (sum2 / seeds as f64).sqrt()
+    }
+
+    /// Linear counting's relative standard error (Whang et al. 1990), `t = n/m`.
+    fn linear_counting_rse(n: usize, m: usize) -> f64 {
+        let (n, m) = (n as f64, m as f64);
+        let t = n / m;
+        (m * (t.exp_m1() - t)).sqrt() / n
+    }
+
+    #[test]
+    fn small_counts_are_linear_counting_within_its_error() {
+        // 200 seeds, bound 1.15x the theory of the estimator that should be in use: linear
+        // counting (Whang's RSE) at loads t = n/m of 0.16 and 0.98, below both crossovers;
+        // the raw estimate (1.30/sqrt(m), 1.14/sqrt(m)) at t = 3.9, above them. The RMS of
+        // 200 seeds is itself within about 5% (1/sqrt(2 x 200)). The raw estimates are 5-100x
+        // off at the first two loads (a crossover below 1 fails); linear counting at t = 3.9
+        // is 1.7/sqrt(m) (a crossover above 3.9 fails); ln replaced by log2 is 44% high.
+        let cases = [(6u8, 10usize), (10, 1000), (8, 1000)];
+        for (p, n) in cases {
+            let m = 1usize << p;
+            let t = n as f64 / m as f64;
+            let (ll, sll) = if t <= LOGLOG_CROSSOVER.min(SUPERLOGLOG_CROSSOVER) {
+                let lc = linear_counting_rse(n, m);
+                (lc, lc)
+            } else {
+                let root_m = (m as f64).sqrt();
+                (1.30 / root_m, 1.14 / root_m)
+            };
+            let got = rms(|| LogLog::new(p).unwrap(), n, 200);
+            assert!(
+                got <= 1.15 * ll,
+                "LogLog p {p} n {n}: RMS {got} vs theory {ll}"
+            );
+            let got = rms(|| SuperLogLog::new(p).unwrap(), n, 200);
+            assert!(
+                got <= 1.15 * sll,
+                "SuperLogLog p {p} n {n}: RMS {got} vs {sll}"
+            );
+        }
+    }
+
+    #[test]
+    fn crossovers_sit_where_the_errors_meet() {
+        // Measured by `cargo run --release --example loglog_crossover`: linear counting's
+        // error overtakes the raw estimates' between t = 2.0 and 2.75 (from p = 8 on).
+        // Whang's formula crosses 1.30/sqrt(m) at t = 2.89 and 1.10/sqrt(m) at t = 2.21.
+        for c in [LOGLOG_CROSSOVER, SUPERLOGLOG_CROSSOVER] {
+            assert!((2.0..=2.9).contains(&c), "{c}");
+        }
+        let whang = |t: f64| (t.exp_m1() - t).sqrt() / t;
+        assert!(whang(LOGLOG_CROSSOVER) < 1.30 && whang(2.9) > 1.30);
+    }
+
+    #[test]
+    fn a_few_items_are_counted_almost_exactly() {
+        // Three distinct hashes in 1024 registers: linear counting reads 3 (1024 ln(1024/1021)
+        // = 3.004) unless two share a register (p ~ 3/1024). The raw estimates stay at their
+        // floors, about 0.4 m and 0.77 m.
+        let mut rng = SplitMix64::new(3);
+        let (mut ll, mut sll) = (LogLog::new(10).unwrap(), SuperLogLog::new(10).unwrap());
+        for _ in 0..3 {
+            let h = rng.next_word();
+            ll.insert_hash(h);
+            sll.insert_hash(h);
+        }
+        let lc = 1024.0 * (1024.0f64 / 1021.0).ln();
+        assert_eq!(ll.estimate(), lc);
+        assert_eq!(sll.estimate(), lc);
+        assert!(ll.estimate_raw() > 400.0 && sll.estimate_raw() > 700.0);
+        // Past the crossover the raw estimate is used.
+        for _ in 0..10_000 {
+            let h = rng.next_word();
+            ll.insert_hash(h);
+            sll.insert_hash(h);
+        }
+        assert_eq!(ll.estimate(), ll.estimate_raw());
+        assert_eq!(sll.estimate(), sll.estimate_raw());
     }
 
     #[test]
