@@ -655,4 +655,43 @@ mod tests {
     }
 
     const PINNED: u64 = 4_704_168_778_932_273_040;
+
+    /// The MurmurHash3 (low 64 bits) of the text of `corpus`'s tokens `range`.
+    fn text_hash(corpus: &SampleCorpus, range: Range<u64>) -> u64 {
+        let mut text = Vec::new();
+        corpus.reader_range(range).read_to_end(&mut text).unwrap();
+        crate::hash::murmur3_x64_128(&text, 0) as u64
+    }
+
+    /// Long stretches of the output, pinned by hash with the generator as it was before
+    /// the table-driven fast path: the first million tokens, a range far in, and the
+    /// parameters that take the other branches (the logarithmic form at `s = 1`, a tiny
+    /// and a 2^32-word vocabulary, ranks of four and five syllables far into the stream).
+    #[test]
+    fn long_stretches_are_pinned() {
+        let default = SampleCorpus::new(SampleCorpus::DEFAULT_TOKENS);
+        let long = |seed, vocabulary, exponent| {
+            SampleCorpus::with_params(u64::MAX, seed, vocabulary, exponent).unwrap()
+        };
+        let got = [
+            text_hash(&default, 0..1_000_000),
+            text_hash(&default, 9_000_000..9_250_000),
+            text_hash(&long(7, 1 << 32, 1.0), (1 << 40)..(1 << 40) + 200_000),
+            text_hash(&long(11, 1 << 32, 0.5), 0..200_000),
+            text_hash(&long(5, 10, 1.0), 3..100_003),
+            text_hash(&long(13, 1 << 21, 2.0), (1 << 50)..(1 << 50) + 200_000),
+            text_hash(&long(17, 3_000_001, 1.3), 123_456..323_456),
+        ];
+        assert_eq!(got, LONG_PINNED);
+    }
+
+    const LONG_PINNED: [u64; 7] = [
+        11_465_558_325_471_619_664,
+        5_106_869_002_191_003_493,
+        7_693_266_885_243_703_358,
+        9_398_260_530_625_690_101,
+        15_177_467_361_428_333_907,
+        6_964_080_789_191_274_717,
+        9_887_048_883_970_580_074,
+    ];
 }
