@@ -50,6 +50,7 @@
 
 use std::io::{self, Read};
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -88,10 +89,33 @@ pub struct SampleCorpus {
     a: f64,
     /// `(V + 1)^a - 1`, or `log2(V + 1)` when `a == 0`.
     c: f64,
-    /// Per digit position, a seeded permutation of the syllables.
+    /// Per digit position, a seeded permutation of the syllables (the fast path's
+    /// `spell` table holds it spelled; the reference spelling in the tests reads it).
+    #[cfg(test)]
     perm: [[u8; SYLLABLES]; MAX_SYLLABLES],
     /// Per length class, an odd multiplier and an offset scrambling ranks within the class.
     mix: [(u64, u64); MAX_SYLLABLES],
+    /// Tables of the fast path, shared by clones.
+    fast: Arc<Fast>,
+}
+
+/// What the fast path precomputes: spelled syllables and the constants of the fast
+/// power-law variate (see [`SampleCorpus::rank_of`]).
+struct Fast {
+    /// Per digit position and digit, the syllable it spells (after the permutation): its
+    /// bytes, zero-padded, with its length in the last byte.
+    spell: [[[u8; 8]; SYLLABLES]; MAX_SYLLABLES],
+    /// The relative margin within which the fast variate is trusted to round to the same
+    /// rank as the reference computation.
+    margin: f64,
+}
+
+impl std::fmt::Debug for Fast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fast")
+            .field("margin", &self.margin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SampleCorpus {
@@ -180,6 +204,26 @@ impl SampleCorpus {
         for m in &mut mix {
             *m = (next() | 1, next());
         }
+        let mut spell = [[[0u8; 8]; SYLLABLES]; MAX_SYLLABLES];
+        for (table, p) in spell.iter_mut().zip(&perm) {
+            for (entry, &syllable) in table.iter_mut().zip(p) {
+                let mut w = Vec::with_capacity(5);
+                spell_syllable(syllable as usize, &mut w);
+                entry[..w.len()].copy_from_slice(&w);
+                entry[7] = w.len() as u8;
+            }
+        }
+        // The fast and the reference variates both compute `1 + u c` (same bits), take a
+        // log2 accurate to a few units in the last place, divide by `a` (which scales
+        // their difference by 1 / |a|) and exponentiate, accurate to a few ulps: well under
+        // 1e-13 / |a| apart in relative terms. The margin is 1e-9 + 1e-12 / |a|, at least
+        // ten thousand times that; a token falls back to the reference when x is within
+        // the margin of an integer (about 2 in 10,000 tokens with the defaults).
+        let margin = if a == 0.0 {
+            1e-9
+        } else {
+            1e-9 + 1e-12 / a.abs()
+        };
         Ok(Self {
             tokens,
             seed,
@@ -187,8 +231,10 @@ impl SampleCorpus {
             exponent,
             a,
             c,
+            #[cfg(test)]
             perm,
             mix,
+            fast: Arc::new(Fast { spell, margin }),
         })
     }
 
@@ -236,6 +282,60 @@ impl SampleCorpus {
     /// assert!(a.len() <= 5 && b.len() >= 4 && a != b);
     /// ```
     pub fn word_into(&self, rank: u64, out: &mut Vec<u8>) {
+        let mut buf = [0u8; SPELL_ROOM];
+        let n = self.spell_into(rank % self.vocabulary, &mut buf);
+        out.extend_from_slice(&buf[..n]);
+    }
+
+    /// Writes the word of `rank` (below the vocabulary) at the start of `out`, which has at
+    /// least [`SPELL_ROOM`] bytes (whole 8-byte syllable entries are copied, so up to 7
+    /// bytes past the word are overwritten); returns its length.
+    #[inline]
+    fn spell_into(&self, rank: u64, out: &mut [u8]) -> usize {
+        let out = &mut out[..SPELL_ROOM];
+        let mut r = rank;
+        if r < SYLLABLES as u64 {
+            let e = &self.fast.spell[0][self.scramble(0, r) as usize];
+            out[..8].copy_from_slice(e);
+            return e[7] as usize;
+        }
+        r -= SYLLABLES as u64;
+        // Length class: one syllable for the first 256 ranks, two for the next 256^2, ...
+        let mut class = 1;
+        let mut size: u64 = (SYLLABLES * SYLLABLES) as u64;
+        while r >= size {
+            r -= size;
+            class += 1;
+            size = size.saturating_mul(SYLLABLES as u64);
+        }
+        let r = self.scramble(class, r);
+        let mut len = 0;
+        for (d, table) in self.fast.spell[..=class].iter().enumerate() {
+            let e = &table[((r >> (8 * d)) & 0xff) as usize];
+            out[len..len + 8].copy_from_slice(e);
+            len += e[7] as usize;
+        }
+        len
+    }
+
+    /// Scrambles the offset `r` within length class `class` (a bijection modulo
+    /// 256^(class + 1)).
+    #[inline]
+    fn scramble(&self, class: usize, r: u64) -> u64 {
+        let digits = class + 1;
+        let (mul, add) = self.mix[class];
+        let mask = if digits >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * digits)) - 1
+        };
+        r.wrapping_mul(mul).wrapping_add(add) & mask
+    }
+
+    /// The reference spelling of `rank`, as first written (the tests check the fast
+    /// spelling against it).
+    #[cfg(test)]
+    fn word_into_reference(&self, rank: u64, out: &mut Vec<u8>) {
         let mut r = rank % self.vocabulary;
         // Length class: one syllable for the first 256 ranks, two for the next 256^2, ...
         let mut class = 0;
@@ -256,11 +356,7 @@ impl SampleCorpus {
         let r = r.wrapping_mul(mul).wrapping_add(add) & mask;
         for d in 0..digits {
             let syllable = self.perm[d][((r >> (8 * d)) & 0xff) as usize] as usize;
-            out.extend_from_slice(ONSETS[syllable & 15].as_bytes());
-            out.extend_from_slice(VOWELS[(syllable >> 4) & 7].as_bytes());
-            if syllable >= 128 {
-                out.push(b'n');
-            }
+            spell_syllable(syllable, out);
         }
     }
 
@@ -287,7 +383,34 @@ impl SampleCorpus {
     /// ```
     #[must_use]
     pub fn rank(&self, index: u64) -> u64 {
-        let u = (self.bits(index) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        self.rank_of(self.bits(index))
+    }
+
+    /// The rank the random bits `bits` draw: the power-law variate `x` computed with the
+    /// fast `exp2` (and `log2`), floored, unless `x` lies within the margin of an integer,
+    /// where the reference computation decides. Both round to the same integer whenever
+    /// they are closer than the margin, so the result is the reference rank.
+    #[inline]
+    fn rank_of(&self, bits: u64) -> u64 {
+        let u = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        let x = if self.a == 0.0 {
+            exp2_fast(u * self.c)
+        } else {
+            exp2_fast(log2_fast(1.0 + u * self.c) / self.a)
+        };
+        let margin = self.fast.margin;
+        let (lo, hi) = ((x * (1.0 - margin)) as u64, (x * (1.0 + margin)) as u64);
+        if lo == hi {
+            lo.clamp(1, self.vocabulary) - 1
+        } else {
+            self.rank_reference(u)
+        }
+    }
+
+    /// The rank of the uniform variate `u` by the reference computation: the power law's
+    /// inverse with the series `log2` and `exp2`, floored.
+    #[cold]
+    fn rank_reference(&self, u: f64) -> u64 {
         let x = if self.a == 0.0 {
             exp2(u * self.c)
         } else {
@@ -311,8 +434,18 @@ impl SampleCorpus {
     /// assert_eq!(String::from_utf8(t).unwrap(), corpus.tokens().nth(2).unwrap());
     /// ```
     pub fn token_into(&self, index: u64, out: &mut Vec<u8>) -> bool {
-        self.word_into(self.rank(index), out);
-        self.bits(index) & 15 == 0
+        let mut buf = [0u8; SPELL_ROOM];
+        let (n, newline) = self.token_at(index, &mut buf);
+        out.extend_from_slice(&buf[..n]);
+        newline
+    }
+
+    /// Writes token `index` at the start of `out` (at least [`SPELL_ROOM`] bytes); returns
+    /// its length and whether a line ends after it.
+    #[inline]
+    fn token_at(&self, index: u64, out: &mut [u8]) -> (usize, bool) {
+        let bits = self.bits(index);
+        (self.spell_into(self.rank_of(bits), out), bits & 15 == 0)
     }
 
     /// The tokens as `String`s, in order.
@@ -470,6 +603,21 @@ impl SampleReader {
 impl Read for SampleReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut written = 0;
+        if self.pending_pos >= self.pending.len() {
+            // Straight into `buf` while a whole token, its separator and the spelling's
+            // overshoot fit.
+            let corpus = &self.corpus;
+            while self.next < self.end && buf.len() - written > SPELL_ROOM {
+                let (n, newline) = corpus.token_at(self.next, &mut buf[written..]);
+                self.next += 1;
+                buf[written + n] = if newline || self.next == corpus.tokens {
+                    b'\n'
+                } else {
+                    b' '
+                };
+                written += n + 1;
+            }
+        }
         loop {
             if self.pending_pos < self.pending.len() {
                 let n = (self.pending.len() - self.pending_pos).min(buf.len() - written);
@@ -490,6 +638,19 @@ impl Read for SampleReader {
             self.pending = pending;
             self.pending_pos = 0;
         }
+    }
+}
+
+/// Room [`SampleCorpus::spell_into`] needs: the longest token plus the 7 bytes of padding
+/// the last syllable's entry carries.
+const SPELL_ROOM: usize = MAX_TOKEN + 8;
+
+/// Appends syllable `syllable` (0..256): onset, vowel, and `n` for the upper half.
+fn spell_syllable(syllable: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(ONSETS[syllable & 15].as_bytes());
+    out.extend_from_slice(VOWELS[(syllable >> 4) & 7].as_bytes());
+    if syllable >= 128 {
+        out.push(b'n');
     }
 }
 
@@ -539,6 +700,98 @@ fn exp2(x: f64) -> f64 {
     }
     let n = (n as i64).clamp(-1022, 1023);
     sum * f64::from_bits(((n + 1023) as u64) << 52)
+}
+
+/// `2^(j / 64)` for `j` in `0..64`, and `log2(1 + j / 64)` for `j` in `0..=64`, to the
+/// last bit or so (checked against the series functions by a test).
+const EXP2_STEPS: [f64; 64] = exp2_steps();
+const LOG2_STEPS: [f64; 65] = log2_steps();
+
+/// `2^(j / 64)` by repeated square roots is not `const`: the table is the series `exp2`
+/// evaluated at compile time.
+const fn exp2_steps() -> [f64; 64] {
+    let mut t = [0.0; 64];
+    let mut j = 0;
+    while j < 64 {
+        t[j] = exp2_const(j as f64 / 64.0);
+        j += 1;
+    }
+    t
+}
+
+/// `e^(x ln 2)` for `x` in `[0, 1)` by the Taylor series to degree 24 (`const` twin of
+/// [`exp2`]'s kernel; only builds the fast path's table).
+const fn exp2_const(x: f64) -> f64 {
+    let g = x * std::f64::consts::LN_2;
+    let mut sum = 1.0;
+    let mut k = 24;
+    while k >= 1 {
+        sum = 1.0 + sum * g / k as f64;
+        k -= 1;
+    }
+    sum
+}
+
+const fn log2_steps() -> [f64; 65] {
+    let mut t = [0.0; 65];
+    let mut j = 1;
+    while j <= 64 {
+        // log2(m) for m in (1, 2] by 2 atanh((m - 1) / (m + 1)) / ln 2, to t^41.
+        let m = 1.0 + j as f64 / 64.0;
+        let tt = (m - 1.0) / (m + 1.0);
+        let t2 = tt * tt;
+        let mut sum = 1.0 / 41.0;
+        let mut k = 20;
+        while k > 0 {
+            k -= 1;
+            sum = sum * t2 + 1.0 / (2 * k + 1) as f64;
+        }
+        t[j] = 2.0 * tt * sum / std::f64::consts::LN_2;
+        j += 1;
+    }
+    t
+}
+
+/// `2^x` for `x` in the normal range, fast: `2^n 2^(j/64) e^(g)` with `g` below
+/// `ln 2 / 64` and a degree-6 polynomial (error below 2e-18). Close to [`exp2`], not
+/// bit-identical: [`SampleCorpus::rank_of`] allows for the difference.
+#[inline]
+fn exp2_fast(x: f64) -> f64 {
+    let n = x.floor();
+    let f = (x - n) * 64.0; // in [0, 64), exact
+    let j = f.floor();
+    let g = (f - j) * (std::f64::consts::LN_2 / 64.0);
+    let p = 1.0
+        + g * (1.0
+            + g * (1.0 / 2.0
+                + g * (1.0 / 6.0 + g * (1.0 / 24.0 + g * (1.0 / 120.0 + g * (1.0 / 720.0))))));
+    let n = (n as i64).clamp(-1022, 1023);
+    EXP2_STEPS[j as usize] * p * f64::from_bits(((n + 1023) as u64) << 52)
+}
+
+/// `log2(y)` for normal `y > 0`, fast: the exponent, `log2(1 + j/64)` from a table, and
+/// `ln(1 + r)` for `|r| < 1/64` by the series to `r^9` (error below 1e-18). Subnormal
+/// inputs (which the corpus never produces) take [`log2`].
+#[inline]
+fn log2_fast(y: f64) -> f64 {
+    if !(y >= f64::MIN_POSITIVE && y.is_finite()) {
+        return log2(y);
+    }
+    let bits = y.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | (1023 << 52)); // in [1, 2)
+    let j = ((m - 1.0) * 64.0 + 0.5).floor(); // nearest step: |m - (1 + j/64)| <= 1/128
+    let c = 1.0 + j / 64.0;
+    let r = (m - c) / c; // |r| <= 1/128
+    let ln = r
+        * (1.0
+            + r * (-1.0 / 2.0
+                + r * (1.0 / 3.0
+                    + r * (-1.0 / 4.0
+                        + r * (1.0 / 5.0
+                            + r * (-1.0 / 6.0
+                                + r * (1.0 / 7.0 + r * (-1.0 / 8.0 + r * (1.0 / 9.0)))))))));
+    e as f64 + LOG2_STEPS[j as usize] + ln * std::f64::consts::LOG2_E
 }
 
 #[cfg(test)]
@@ -628,6 +881,55 @@ mod tests {
     }
 
     #[test]
+    fn fast_spelling_matches_the_reference() {
+        let c = SampleCorpus::with_params(0, 3, 1 << 32, 1.0).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut state = 5;
+        for r in (0..300_000).chain((0..200_000).map(|_| {
+            state = mix64(state);
+            state % (1 << 32)
+        })) {
+            a.clear();
+            b.clear();
+            c.word_into(r, &mut a);
+            c.word_into_reference(r, &mut b);
+            assert_eq!(a, b, "rank {r}");
+        }
+    }
+
+    /// Uniform variates next to the points where the reference variate crosses an integer
+    /// (where the fast path must defer to it), for several exponents.
+    #[test]
+    fn fast_rank_matches_the_reference_next_to_every_boundary_tried() {
+        for &(v, s) in &[
+            (1u64 << 21, 1.07),
+            (1 << 32, 1.0),
+            (1 << 32, 0.5),
+            (1000, 2.0),
+            (1 << 21, 1.000_000_01),
+        ] {
+            let c = SampleCorpus::with_params(0, 1, v, s).unwrap();
+            let mut k = 2.0f64;
+            while k < v as f64 {
+                // The u at which x = k in exact arithmetic (libm is fine for a start point).
+                let u = if c.a == 0.0 {
+                    k.log2() / c.c
+                } else {
+                    (k.powf(c.a) - 1.0) / c.c
+                };
+                let m = (u * (1u64 << 53) as f64) as i64;
+                for d in -300..300 {
+                    let m = (m + d).clamp(0, (1 << 53) - 1) as u64;
+                    let bits = m << 11;
+                    let u = m as f64 * (1.0 / (1u64 << 53) as f64);
+                    assert_eq!(c.rank_of(bits), c.rank_reference(u), "s {s} k {k} m {m}");
+                }
+                k = (k * 1.37).ceil();
+            }
+        }
+    }
+
+    #[test]
     fn reader_handles_tiny_buffers() {
         let c = SampleCorpus::new(300);
         let mut whole = Vec::new();
@@ -659,4 +961,43 @@ mod tests {
     }
 
     const PINNED: u64 = 4_704_168_778_932_273_040;
+
+    /// The MurmurHash3 (low 64 bits) of the text of `corpus`'s tokens `range`.
+    fn text_hash(corpus: &SampleCorpus, range: Range<u64>) -> u64 {
+        let mut text = Vec::new();
+        corpus.reader_range(range).read_to_end(&mut text).unwrap();
+        crate::hash::murmur3_x64_128(&text, 0) as u64
+    }
+
+    /// Long stretches of the output, pinned by hash with the generator as it was before
+    /// the table-driven fast path: the first million tokens, a range far in, and the
+    /// parameters that take the other branches (the logarithmic form at `s = 1`, a tiny
+    /// and a 2^32-word vocabulary, ranks of four and five syllables far into the stream).
+    #[test]
+    fn long_stretches_are_pinned() {
+        let default = SampleCorpus::new(SampleCorpus::DEFAULT_TOKENS);
+        let long = |seed, vocabulary, exponent| {
+            SampleCorpus::with_params(u64::MAX, seed, vocabulary, exponent).unwrap()
+        };
+        let got = [
+            text_hash(&default, 0..1_000_000),
+            text_hash(&default, 9_000_000..9_250_000),
+            text_hash(&long(7, 1 << 32, 1.0), (1 << 40)..(1 << 40) + 200_000),
+            text_hash(&long(11, 1 << 32, 0.5), 0..200_000),
+            text_hash(&long(5, 10, 1.0), 3..100_003),
+            text_hash(&long(13, 1 << 21, 2.0), (1 << 50)..(1 << 50) + 200_000),
+            text_hash(&long(17, 3_000_001, 1.3), 123_456..323_456),
+        ];
+        assert_eq!(got, LONG_PINNED);
+    }
+
+    const LONG_PINNED: [u64; 7] = [
+        11_465_558_325_471_619_664,
+        5_106_869_002_191_003_493,
+        7_693_266_885_243_703_358,
+        9_398_260_530_625_690_101,
+        15_177_467_361_428_333_907,
+        6_964_080_789_191_274_717,
+        9_887_048_883_970_580_074,
+    ];
 }
