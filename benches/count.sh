@@ -84,8 +84,9 @@ for file in "${files[@]}"; do
     [h]="wc -l $file"
     [i]="tr -s ' ' '\\n' < $file | LC_ALL=C sort -u | wc -l"
     [j]="$no $base count -q --sketch hll --threads 1 $file"
+    [k]="$no LESSRAM_NO_AVX2=1 $bin count -q --sketch hll --threads 1 $file"
   )
-  keys="a b c d e f g h"
+  keys="a b k c d e f g h"
   [ "$sort_row" = 0 ] || keys+=" i"
   [ -z "$base" ] || keys+=" j"
   # Rounds of every command in turn, so a drift of the shared host hits them alike; each
