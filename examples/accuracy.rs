@@ -449,11 +449,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut sll_worst, mut sll_worst_p, mut sll_worst_n) = (0.0f64, "", 0);
     for r in rows.iter().filter(|r| r.name == "SuperLogLog") {
         for (&n, s) in ns.iter().zip(&r.stats) {
-            if let (Some(x), _) = verdict(s, (r.theory)(n)) {
-                if x > sll_worst {
-                    (sll_worst, sll_worst_p, sll_worst_n) =
-                        (x, r.param.trim_start_matches("p = "), n);
-                }
+            if let (Some(x), _) = verdict(s, (r.theory)(n))
+                && x > sll_worst
+            {
+                (sll_worst, sll_worst_p, sll_worst_n) = (x, r.param.trim_start_matches("p = "), n);
             }
         }
     }
