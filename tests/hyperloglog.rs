@@ -288,11 +288,15 @@ proptest! {
         if merged.is_sparse() {
             prop_assert_eq!(&merged, &both);
         }
-        // Merging is commutative at equal precision.
-        if extra == 0 {
-            let mut other_way = sketch(pa, &b);
-            other_way.merge(&sketch(pa, &a)).unwrap();
-            prop_assert_eq!(other_way.registers(), both.registers());
+        // Merging is commutative, at equal precision and (issue #16: the finer side used
+        // to refuse the coarser one) at different ones: the finer self folds itself down.
+        let mut other_way = sketch(pb, &b);
+        other_way.merge(&sketch(pa, &a)).unwrap();
+        prop_assert_eq!(other_way.precision(), pa);
+        prop_assert_eq!(other_way.registers(), both.registers());
+        prop_assert_eq!(other_way.estimate(), both.estimate());
+        if other_way.is_sparse() {
+            prop_assert_eq!(&other_way, &both);
         }
     }
 
@@ -412,20 +416,23 @@ fn well_checksummed_but_inconsistent_frames_are_errors() {
 }
 
 #[test]
-fn merge_rejects_lower_precision_and_other_hashers() {
-    let mut a = HyperLogLog::new(12).unwrap();
-    let b = HyperLogLog::new(10).unwrap();
+fn merge_folds_a_finer_self_and_rejects_other_hashers() {
+    let mut rng = Stream::new(16);
+    let (xs, ys): (Vec<u64>, Vec<u64>) = (0..60_000).map(|_| (rng.next(), rng.next())).unzip();
+    let mut a = sketch(12, &xs);
+    a.merge(&sketch(10, &ys)).unwrap();
+    assert_eq!(a.precision(), 10);
+    let mut forward = sketch(10, &ys);
+    forward.merge(&sketch(12, &xs)).unwrap();
+    assert_eq!(a.registers(), forward.registers());
+    assert_eq!(a.estimate(), forward.estimate());
     let before = a.clone();
-    assert_eq!(
-        a.merge(&b).unwrap_err().to_string(),
-        "cannot combine HyperLogLogs with different precision: 12 and 10"
-    );
-    assert_eq!(a, before);
     let c = HyperLogLog::with_hasher(12, Murmur3::with_seed(9)).unwrap();
     assert!(matches!(
         a.merge(&c),
         Err(Error::Incompatible { what: "hasher", .. })
     ));
+    assert_eq!(a, before);
 }
 
 #[test]

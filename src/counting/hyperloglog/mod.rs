@@ -393,14 +393,17 @@ impl<S: ItemHasher> HyperLogLog<S> {
 
     /// Merges `other` into `self`, so that `self` estimates the union of both streams.
     ///
-    /// `other` may have the same precision or a higher one (its registers are folded down;
-    /// the result is the sketch the union would have given at `self`'s precision). Merging
-    /// a dense `other` makes [`HyperLogLog::estimate_hip`] `None`.
+    /// The precisions may differ, in either order: the result has the **coarser** of the
+    /// two, the sketch the union would have given at that precision (registers of the finer
+    /// side are folded down, which is exact). When `other` is coarser, `self` folds itself
+    /// down first, so [`HyperLogLog::precision`] is lower afterwards; `merge(a, b)` and
+    /// `merge(b, a)` give the same sketch. Merging a dense `other` (or folding a dense
+    /// `self`) makes [`HyperLogLog::estimate_hip`] `None`.
     ///
     /// # Errors
     ///
-    /// [`Error::Incompatible`] when `other` has a lower precision, or another hash function
-    /// or seed (the message names both sides). `self` is unchanged then.
+    /// [`Error::Incompatible`] when `other` has another hash function or seed (the message
+    /// names both sides). `self` is unchanged then.
     ///
     /// # Example
     ///
@@ -411,24 +414,29 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// let mut b = HyperLogLog::new(14)?;
     /// (0..30_000u32).for_each(|i| a.insert(&i));
     /// (20_000..50_000u32).for_each(|i| b.insert(&i));
+    /// let mut reversed = b.clone();
     /// a.merge(&b)?; // 14 folds into 12
+    /// reversed.merge(&a)?; // 14 folds itself down to 12, then takes a in
+    /// assert_eq!((a.precision(), reversed.precision()), (12, 12));
+    /// assert_eq!(reversed.registers(), a.registers());
     /// assert!((a.estimate() - 50_000.0).abs() < 0.06 * 50_000.0);
-    /// assert_eq!(
-    ///     b.merge(&a).unwrap_err().to_string(),
-    ///     "cannot combine HyperLogLogs with different precision: 14 and 12"
-    /// );
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn merge(&mut self, other: &Self) -> Result<()> {
         check_same_hasher(NAME, &self.hasher, &other.hasher)?;
         if other.precision < self.precision {
-            return Err(Error::incompatible(
-                NAME,
-                "precision",
-                self.precision,
-                other.precision,
-            ));
+            let mut coarser = Self::with_hasher(other.precision, self.hasher.clone())
+                .expect("the precision of an existing sketch is valid");
+            coarser.merge_finer(self);
+            *self = coarser;
         }
+        self.merge_finer(other);
+        Ok(())
+    }
+
+    /// Merges `other`, of the same hasher and a precision at least `self`'s.
+    fn merge_finer(&mut self, other: &Self) {
+        debug_assert!(other.precision >= self.precision);
         match &other.repr {
             Repr::Sparse(s) => s.hashes().iter().for_each(|&h| self.insert_hash(h)),
             Repr::Dense(theirs) => {
@@ -438,7 +446,6 @@ impl<S: ItemHasher> HyperLogLog<S> {
                 }
             }
         }
-        Ok(())
     }
 
     /// The `2^p` register values a dense sketch holds (computed from the hashes while
