@@ -220,7 +220,8 @@ fn vector_and_scalar_paths_give_identical_results() {
         let mut cmd = lessram();
         cmd.args(["count", "--json", "--threads", "1", &f]);
         if scalar {
-            cmd.env("LESSRAM_NO_AVX512", "1").env("LESSRAM_NO_AVX2", "1");
+            cmd.env("LESSRAM_NO_AVX512", "1")
+                .env("LESSRAM_NO_AVX2", "1");
         }
         let out = cmd.assert().success().get_output().stdout.clone();
         serde_json::from_slice::<Value>(&out).expect("one JSON object")
