@@ -180,11 +180,10 @@ fn superloglog_rse_matches_1_1_over_sqrt_m() {
 
 #[test]
 fn different_parameters_or_seeds_do_not_merge() {
-    let e = LogLog::new(10).unwrap().merge(&LogLog::new(11).unwrap());
-    assert_eq!(
-        e.unwrap_err().to_string(),
-        "cannot combine LogLogs with different precision: 10 and 11"
-    );
+    // Different precisions fold to the coarser one (both orders) rather than fail.
+    let mut ll = LogLog::new(11).unwrap();
+    ll.merge(&LogLog::new(10).unwrap()).unwrap();
+    assert_eq!(ll.precision(), 10);
     let mut a = SuperLogLog::new(10).unwrap();
     let b = SuperLogLog::with_hasher(10, Murmur3::with_seed(3)).unwrap();
     let e = a.merge(&b).unwrap_err().to_string();

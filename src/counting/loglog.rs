@@ -209,6 +209,39 @@ impl Registers {
         }
     }
 
+    /// These registers (at precision `p`) folded down to precision `q <= p`.
+    fn folded(&self, p: u8, q: u8) -> Self {
+        let mut out = Self::new(1 << q);
+        out.raise_folded(self, p, q);
+        out
+    }
+
+    /// Raises these registers (at precision `q`) by `finer`'s (at precision `p >= q`), as
+    /// if each item `finer` saw had been inserted here.
+    ///
+    /// The index is the hash's top bits, so the `2^(p-q)` registers of index `i << (p-q)
+    /// ..` fold into register `i`. The `p-q` low bits `j` of a fine index are the first bits
+    /// of the coarse rank's part: the coarse rank is `j`'s leading zeros (in `p-q` bits)
+    /// plus one when `j != 0`, else `p-q` plus the fine rank (capped at [`MAX_RANK`], which
+    /// is exact as a capped fine rank means an uncapped one at least as high).
+    fn raise_folded(&mut self, finer: &Self, p: u8, q: u8) {
+        debug_assert!(q <= p);
+        let d = u32::from(p - q);
+        for (index, rank) in finer.values().enumerate() {
+            if rank == 0 {
+                continue;
+            }
+            let low = index & ((1 << d) - 1);
+            let coarse_rank = if low == 0 {
+                (d + u32::from(rank)).min(u32::from(MAX_RANK)) as u8
+            } else {
+                // `low` has `d` bits; its leading zeros within them, plus one.
+                (d - (usize::BITS - low.leading_zeros()) + 1) as u8
+            };
+            self.raise(index >> d, coarse_rank);
+        }
+    }
+
     fn encode(&self, enc: &mut Encoder) {
         let p = enc.payload();
         p.reserve(8 * self.words.len());
@@ -299,9 +332,19 @@ impl<S: ItemHasher> Core<S> {
         check_same_hasher(structure, &self.hasher, &other.hasher)
     }
 
+    /// Takes `other` in; when the precisions differ, the result has the coarser one (a
+    /// finer `self` folds itself down first). `self` is unchanged on error.
     fn merge(&mut self, other: &Self, structure: &'static str) -> Result<()> {
-        self.check_compatible(other, structure)?;
-        self.regs.merge_max(&other.regs);
+        check_same_hasher(structure, &self.hasher, &other.hasher)?;
+        if other.p < self.p {
+            self.regs = self.regs.folded(self.p, other.p);
+            self.p = other.p;
+        }
+        if other.p == self.p {
+            self.regs.merge_max(&other.regs);
+        } else {
+            self.regs.raise_folded(&other.regs, other.p, self.p);
+        }
         Ok(())
     }
 
@@ -546,11 +589,15 @@ impl<S: ItemHasher> DistinctCount for LogLog<S> {
             .unwrap_or_else(|| loglog_raw(&histogram, self.m(), self.alpha()))
     }
 
-    /// Register-wise maximum: the sketch of the union.
+    /// Register-wise maximum: the sketch of the union. Precisions may differ, in either
+    /// order: the finer sketch's registers fold into the coarser precision, exactly as if
+    /// its items had been inserted there, so after `merge` `self`'s
+    /// [`precision`](LogLog::precision) is the smaller of the two (it drops when `other` is
+    /// coarser). `merge(a, b)` and `merge(b, a)` give the same sketch.
     ///
     /// # Errors
     ///
-    /// [`Error::Incompatible`] when precision or hasher differ.
+    /// [`Error::Incompatible`] when the hashers differ; `self` is unchanged then.
     fn merge(&mut self, other: &Self) -> Result<()> {
         self.core.merge(&other.core, "LogLog")
     }
@@ -707,11 +754,15 @@ impl<S: ItemHasher> DistinctCount for SuperLogLog<S> {
             .unwrap_or_else(|| self.alpha() * superloglog_raw(&histogram, self.m()))
     }
 
-    /// Register-wise maximum: the sketch of the union.
+    /// Register-wise maximum: the sketch of the union. Precisions may differ, in either
+    /// order: the finer sketch's registers fold into the coarser precision, exactly as if
+    /// its items had been inserted there, so after `merge` `self`'s
+    /// [`precision`](SuperLogLog::precision) is the smaller of the two (it drops when `other` is
+    /// coarser). `merge(a, b)` and `merge(b, a)` give the same sketch.
     ///
     /// # Errors
     ///
-    /// [`Error::Incompatible`] when precision or hasher differ.
+    /// [`Error::Incompatible`] when the hashers differ; `self` is unchanged then.
     fn merge(&mut self, other: &Self) -> Result<()> {
         self.core.merge(&other.core, "SuperLogLog")
     }
@@ -786,6 +837,53 @@ mod tests {
         assert_eq!(a.values().collect::<Vec<_>>(), want);
         assert_eq!(a.words.len(), 3);
         assert_eq!(a.histogram().iter().sum::<u32>(), 30);
+    }
+
+    /// Merges of different precisions fold to the sketch built at the coarser precision
+    /// from the same items, in both orders and for every pair of precisions.
+    #[test]
+    fn merges_of_different_precision_fold_exactly_both_ways() {
+        let mut rng = SplitMix64::new(0x5eed_1061);
+        for p in MIN_P..=12 {
+            for q in MIN_P..=p {
+                for round in 0..4 {
+                    // From empty to saturated registers, including hashes with long zero runs.
+                    let n = [0usize, 7, 300, 20_000][round];
+                    let (mut fine, mut coarse) = (LogLog::new(p).unwrap(), LogLog::new(q).unwrap());
+                    let mut want = LogLog::new(q).unwrap();
+                    for k in 0..n {
+                        let mut h = rng.next_word();
+                        if k % 5 == 0 {
+                            // A run of zeros right after the top 12 bits: long ranks, and
+                            // the cap at `MAX_RANK`.
+                            let z = rng.next_word() % 53;
+                            h = (h & (u64::MAX << 52)) | ((h & ((1 << 52) - 1)) >> z);
+                        }
+                        if k % 2 == 0 {
+                            fine.insert_hash(h);
+                        } else {
+                            coarse.insert_hash(h);
+                        }
+                        want.insert_hash(h);
+                    }
+                    let mut a = coarse.clone();
+                    a.merge(&fine).unwrap();
+                    let mut b = fine.clone();
+                    b.merge(&coarse).unwrap();
+                    assert_eq!(a.precision(), q);
+                    assert_eq!(b.precision(), q);
+                    assert_eq!(a.registers(), want.registers(), "p {p} q {q} n {n}");
+                    assert_eq!(b.registers(), want.registers(), "p {p} q {q} n {n}");
+                    // SuperLogLog shares the registers and the merge.
+                    let mut s = SuperLogLog::new(p).unwrap();
+                    let mut t = SuperLogLog::new(q).unwrap();
+                    s.core.regs = fine.core.regs.clone();
+                    t.core.regs = coarse.core.regs.clone();
+                    s.merge(&t).unwrap();
+                    assert_eq!((s.precision(), s.registers()), (q, want.registers()));
+                }
+            }
+        }
     }
 
     #[test]
