@@ -728,3 +728,30 @@ fn three_tokens_give_loglog_estimates_of_three() {
         assert!((e - 3.0).abs() < 0.01, "{estimator}: {e} in {v}");
     }
 }
+
+// Issue #15, point 7: the sample's generation is reported apart from the count.
+#[test]
+fn sample_generation_time_is_reported_apart() {
+    let v = count_json(&["--sample-tokens", "50000", "--sketch", "hll"], None);
+    let (all, generating) = (
+        v["seconds"].as_f64().unwrap(),
+        v["sample_seconds"]
+            .as_f64()
+            .expect("sample_seconds for the sample"),
+    );
+    assert!(generating > 0.0 && generating <= all, "{v}");
+    let out = lessram()
+        .args(["count", "--sample-tokens", "50000", "--sketch", "hll"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(out).unwrap();
+    assert!(table.contains("s generating the sample;"), "{table}");
+    // A file's count has no sample time.
+    let dir = TempDir::new().unwrap();
+    let f = write(&dir, "t.txt", b"a b a\n");
+    let v = count_json(&["--sketch", "hll", &f], None);
+    assert!(v["sample_seconds"].is_null(), "{v}");
+}
