@@ -1,9 +1,14 @@
-//! Calibrates SuperLogLog's constant `α̃_m` for every precision `p = 4..=18`.
+//! Calibrates SuperLogLog's constants for every precision `p = 4..=18`: `α̃_m` of the raw
+//! estimate `α̃_m · m · 2^T` (Durand & Flajolet 2003) and `β_m` of the de-oscillated
+//! estimate `β_m · m · λ̂(T)` that `estimate()` reports, `T` being the mean of the
+//! `⌊0.7 m⌋` smallest registers.
 //!
-//! Run: `cargo run --release --example calibrate_superloglog`. It prints the table that
-//! `src/counting/loglog.rs` holds as `SUPERLOGLOG_ALPHA`, then, per precision, the
-//! constant's own standard error, the relative standard error of the calibrated estimator
-//! (times `sqrt(m)`) and how much the mean wobbles with the fractional part of `log2(n/m)`.
+//! Run: `cargo run --release --example calibrate_superloglog` (about 2.5 minutes on 2
+//! cores). It prints the tables that `src/counting/loglog.rs` holds as `SUPERLOGLOG_ALPHA`
+//! and `SUPERLOGLOG_BETA`, then, per estimator and precision, the constant's own standard
+//! error, the relative standard error of the calibrated estimator (times `sqrt(m)`) and how
+//! much its mean wobbles with the fractional part of `log2(n/m)` (the largest deviation of
+//! one of 8 phase bins from the overall mean).
 //!
 //! # Method
 //!
@@ -14,7 +19,10 @@
 //! draws `m` registers at `λ = 2^(12 + f)`, with `f` spread evenly over `[0, 1)` across the
 //! trials (the truncated mean's bias oscillates with `f`), takes the mean `T` of the
 //! `⌊0.7 m⌋` smallest, and records `r = m 2^T / n`. The constant is `1 / mean(r)`, so the
-//! estimate `α̃_m · m · 2^T` is unbiased on average over `f`. 2^26 register draws per
+//! estimate `α̃_m · m · 2^T` is unbiased on average over `f`. The same trials record
+//! `r' = m λ̂ / n`, with `λ̂` the load whose large-`m` limit of the truncated mean equals
+//! `T` (the sketch's own inversion, written out below), and `β_m = 1 / mean(r')`; as that
+//! limit follows `f` exactly, `r'` barely wobbles, and `β_m` tends to 1. 2^26 register draws per
 //! precision (2^22 trials at `p = 4`, 256 at `p = 18`); the generator is seeded, so the
 //! output is the same on every run.
 
@@ -38,12 +46,102 @@ impl Rng {
     }
 }
 
-struct Calibration {
-    p: u32,
-    alpha: f64,
-    alpha_se: f64,
+/// The large-`m` limit of the truncated mean at `λ = 2^x`: the same function as
+/// `truncated_mean_limit` in `src/counting/loglog.rs` (crate-private), written out here so
+/// this example measures exactly what the sketch computes.
+fn truncated_mean_limit(x: f64, frac: f64) -> f64 {
+    let k0 = (x.floor() - 6.0).clamp(0.0, 30.0) as u32;
+    let mut cdf = (-(x - f64::from(k0)).exp2()).exp();
+    let (mut below, mut sum) = (0.0, 0.0);
+    for k in k0..=31u32 {
+        if k == 31 {
+            cdf = 1.0;
+        }
+        let upto = cdf.min(frac);
+        if upto > below {
+            sum += f64::from(k) * (upto - below);
+            below = upto;
+        }
+        if below >= frac {
+            break;
+        }
+        cdf = cdf.sqrt();
+    }
+    sum / frac
+}
+
+/// `invert_truncated_mean` of `src/counting/loglog.rs`: the `x` whose limit is `mean`.
+fn invert_truncated_mean(mean: f64, frac: f64) -> f64 {
+    let (mut lo, mut hi) = (mean - 2.0, mean + 2.0);
+    if truncated_mean_limit(lo, frac) > mean {
+        lo = -64.0;
+    }
+    if truncated_mean_limit(hi, frac) < mean {
+        hi = 64.0;
+    }
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if truncated_mean_limit(mid, frac) < mean {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// One estimator's calibration: its constant, the constant's standard error, its RSE
+/// times `sqrt(m)`, and the largest relative deviation of a phase bin's mean from the
+/// overall mean.
+struct Fit {
+    constant: f64,
+    se: f64,
     rse_sqrt_m: f64,
     wobble: f64,
+}
+
+struct Calibration {
+    p: u32,
+    /// The raw estimate `α̃_m · m · 2^T`.
+    raw: Fit,
+    /// The de-oscillated estimate `β_m · m · λ̂(T)`.
+    inverted: Fit,
+}
+
+/// Accumulates ratios `estimate / n` (before the constant), overall and per phase bin.
+#[derive(Default)]
+struct Ratios {
+    sum: f64,
+    sum2: f64,
+    bins: [(f64, usize); BINS],
+}
+
+impl Ratios {
+    fn add(&mut self, r: f64, f: f64) {
+        self.sum += r;
+        self.sum2 += r * r;
+        let bin = &mut self.bins[((f * BINS as f64) as usize).min(BINS - 1)];
+        bin.0 += r;
+        bin.1 += 1;
+    }
+
+    fn fit(&self, trials: usize, m: usize) -> Fit {
+        let n = trials as f64;
+        let mean = self.sum / n;
+        let var = (self.sum2 / n - mean * mean).max(0.0) * n / (n - 1.0);
+        let sd_rel = var.sqrt() / mean;
+        let wobble = self
+            .bins
+            .iter()
+            .map(|&(s, c)| (s / c as f64 / mean - 1.0).abs())
+            .fold(0.0, f64::max);
+        Fit {
+            constant: 1.0 / mean,
+            se: sd_rel / n.sqrt(),
+            rse_sqrt_m: sd_rel * (m as f64).sqrt(),
+            wobble,
+        }
+    }
 }
 
 const DRAWS: usize = 1 << 26;
@@ -52,10 +150,10 @@ const BINS: usize = 8;
 fn calibrate(p: u32) -> Calibration {
     let m = 1usize << p;
     let m0 = (m as f64 * 0.7).floor() as usize;
+    let frac = m0 as f64 / m as f64;
     let trials = DRAWS / m;
     let mut rng = Rng(0x5eed_0000 + u64::from(p));
-    let (mut sum, mut sum2) = (0.0, 0.0);
-    let mut bins = [(0.0, 0usize); BINS];
+    let (mut raw, mut inverted) = (Ratios::default(), Ratios::default());
     for t in 0..trials {
         let f = (t as f64 + 0.5) / trials as f64;
         let log2_lambda = 12.0 + f;
@@ -71,27 +169,14 @@ fn calibrate(p: u32) -> Calibration {
             total += take * v as u64;
             left -= take;
         }
-        let r = (total as f64 / m0 as f64 - log2_lambda).exp2();
-        sum += r;
-        sum2 += r * r;
-        let bin = &mut bins[((f * BINS as f64) as usize).min(BINS - 1)];
-        bin.0 += r;
-        bin.1 += 1;
+        let mean = total as f64 / m0 as f64;
+        raw.add((mean - log2_lambda).exp2(), f);
+        inverted.add((invert_truncated_mean(mean, frac) - log2_lambda).exp2(), f);
     }
-    let n = trials as f64;
-    let mean = sum / n;
-    let var = (sum2 / n - mean * mean).max(0.0) * n / (n - 1.0);
-    let sd_rel = var.sqrt() / mean;
-    let wobble = bins
-        .iter()
-        .map(|&(s, c)| (s / c as f64 / mean - 1.0).abs())
-        .fold(0.0, f64::max);
     Calibration {
         p,
-        alpha: 1.0 / mean,
-        alpha_se: sd_rel / n.sqrt(),
-        rse_sqrt_m: sd_rel * (m as f64).sqrt(),
-        wobble,
+        raw: raw.fit(trials, m),
+        inverted: inverted.fit(trials, m),
     }
 }
 
@@ -109,20 +194,40 @@ fn main() {
     println!("// cargo run --release --example calibrate_superloglog");
     println!("const SUPERLOGLOG_ALPHA: [f64; 15] = [");
     for c in &results {
-        println!("    {:.5}, // p = {}", c.alpha, c.p);
+        println!("    {:.5}, // p = {}", c.raw.constant, c.p);
     }
     println!("];");
     println!();
-    println!("| p | alpha | its std error | RSE x sqrt(m) | mean wobble over log2(n/m) |");
-    println!("|---:|---:|---:|---:|---:|");
+    println!("// cargo run --release --example calibrate_superloglog");
+    println!("const SUPERLOGLOG_BETA: [f64; 15] = [");
     for c in &results {
-        println!(
-            "| {} | {:.5} | {:.1e} | {:.3} | {:.2}% |",
-            c.p,
-            c.alpha,
-            c.alpha * c.alpha_se,
-            c.rse_sqrt_m,
-            100.0 * c.wobble
-        );
+        println!("    {:.5}, // p = {}", c.inverted.constant, c.p);
+    }
+    println!("];");
+    for (name, pick) in [
+        (
+            "raw: alpha · m · 2^T",
+            (|c: &Calibration| &c.raw) as fn(&Calibration) -> &Fit,
+        ),
+        ("de-oscillated: beta · m · λ̂(T)", |c: &Calibration| {
+            &c.inverted
+        }),
+    ] {
+        println!();
+        println!("{name}");
+        println!();
+        println!("| p | constant | its std error | RSE x sqrt(m) | mean wobble over log2(n/m) |");
+        println!("|---:|---:|---:|---:|---:|");
+        for c in &results {
+            let fit = pick(c);
+            println!(
+                "| {} | {:.5} | {:.1e} | {:.3} | {:.2}% |",
+                c.p,
+                fit.constant,
+                fit.constant * fit.se,
+                fit.rse_sqrt_m,
+                100.0 * fit.wobble
+            );
+        }
     }
 }

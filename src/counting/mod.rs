@@ -8,7 +8,7 @@
 //! | [`MorrisArray`] | events, per index | 1 byte per counter | as above | as above |
 //! | [`Kmv`] | distinct items | `8 (k + k/4)` bytes | `1/sqrt(k-2)`; exact below `k` | any `n` |
 //! | [`LogLog`] | distinct items | `2m/3` bytes (5-bit registers) | `1.30/sqrt(m)`; linear counting below `2.5 m` | up to `2^28 m` |
-//! | [`SuperLogLog`] | distinct items | `2m/3` bytes | `≈ 1.05-1.15/sqrt(m)` (measured); linear counting below `2.5 m` | up to `2^28 m` |
+//! | [`SuperLogLog`] | distinct items | `2m/3` bytes | `≈ 1.10/sqrt(m)` (measured); linear counting below `2.5 m` | up to `2^28 m` |
 //! | [`HyperLogLog`] | distinct items | `0.75 m` bytes (6-bit registers); less while sparse | `1.04/sqrt(m)`; HIP `0.833/sqrt(m)`; exact while sparse | any `n` |
 //!
 //! [`HyperLogLog`] is the one to use: exact while small, mergeable, with Ertl's corrected
