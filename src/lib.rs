@@ -135,6 +135,7 @@ pub mod counting;
 mod error;
 mod format;
 pub mod hash;
+pub mod interop;
 pub mod membership;
 pub mod sample;
 #[cfg(feature = "serde")]

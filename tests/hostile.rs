@@ -520,6 +520,82 @@ fn every_single_bit_flip_and_truncation_of_every_kind_is_rejected() {
     }
 }
 
+/// Valid Redis `HYLL` strings: what Redis wrote (the golden files) and what lessram writes,
+/// sparse and dense.
+fn redis_samples() -> Vec<Vec<u8>> {
+    use lessram::interop::redis::{self, Encoding};
+    let mut out: Vec<Vec<u8>> = ["sparse", "utf8", "dense"]
+        .iter()
+        .map(|n| {
+            let path = format!("{}/tests/golden/redis/{n}.hyll", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        })
+        .collect();
+    for n in [0u64, 1, 40, 2_000] {
+        let mut hll = redis::new();
+        (0..n).for_each(|i| hll.insert(&mix(i).to_string()));
+        out.push(redis::to_hyll_as(&hll, Encoding::Sparse).unwrap());
+        out.push(redis::to_hyll_as(&hll, Encoding::Dense).unwrap());
+    }
+    out
+}
+
+/// `interop::redis::from_hyll` on mutated Redis strings: run-length codes cut, padded,
+/// relabelled and rewritten at random, registers overwritten, headers broken.
+fn the_redis_decoder_survives_100_000_hostile_inputs() {
+    use lessram::interop::redis;
+    let samples = redis_samples();
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut rng = SplitMix64::new(0x4ed1_5);
+    let mut decoded = 0usize;
+    for _ in 0..PER_KIND {
+        let mut v = samples[below(&mut rng, samples.len())].clone();
+        match rng.next_word() % 7 {
+            0 => v.truncate(below(&mut rng, v.len() + 1)),
+            1 => {
+                for _ in 0..1 + below(&mut rng, 4) {
+                    let i = below(&mut rng, v.len());
+                    v[i] ^= 1 << (rng.next_word() % 8);
+                }
+            }
+            2 => {
+                let i = below(&mut rng, v.len());
+                v[i] = rng.next_word() as u8;
+            }
+            3 => (0..1 + below(&mut rng, 8)).for_each(|_| v.push(rng.next_word() as u8)),
+            // A random run-length code behind a valid sparse header.
+            4 => {
+                v.truncate(16);
+                v[4] = 1;
+                (0..below(&mut rng, 600)).for_each(|_| v.push(rng.next_word() as u8));
+            }
+            5 => v[4] = rng.next_word() as u8,
+            _ => v = (0..below(&mut rng, 13_000)).map(|_| rng.next_word() as u8).collect(),
+        }
+        let before = dhat::HeapStats::get().total_bytes;
+        let result = catch_unwind(AssertUnwindSafe(|| redis::from_hyll(&v)));
+        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let shown = &v[..v.len().min(96)];
+        let Ok(result) = result else {
+            panic!("Redis HYLL: decoding panicked on {} bytes {shown:02x?}", v.len());
+        };
+        // Any string decodes to a dense sketch: 12,288 register bytes, built from 12,288
+        // unpacked or copied ones.
+        assert!(
+            allocated <= (2 * 12_288 + allowed_heap(v.len())) as u64,
+            "Redis HYLL: decoding {} bytes allocated {allocated}; input {shown:02x?}",
+            v.len()
+        );
+        if let Ok(hll) = result {
+            decoded += 1;
+            let again = redis::to_hyll_as(&hll, redis::Encoding::Dense).unwrap();
+            assert_eq!(redis::from_hyll(&again).unwrap().registers(), hll.registers());
+        }
+    }
+    eprintln!("Redis HYLL: {decoded} of {PER_KIND} hostile inputs decoded");
+    assert!(decoded > 0 && decoded < PER_KIND * 9 / 10, "{decoded} decoded");
+}
+
 /// Writes the valid samples as seed corpora of the fuzz targets.
 fn write_fuzz_seeds() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
@@ -540,6 +616,11 @@ fn write_fuzz_seeds() {
         };
         let dir = root.join(target);
         std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
+    }
+    let dir = root.join("decode_redis_hyll");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, bytes) in redis_samples().into_iter().enumerate() {
         std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
     }
 }
@@ -566,6 +647,8 @@ fn main() -> ExitCode {
     println!("ok      every single-bit flip and truncation of every kind is rejected");
     every_decoder_survives_100_000_hostile_inputs();
     println!("ok      every decoder survives {PER_KIND} hostile inputs");
+    the_redis_decoder_survives_100_000_hostile_inputs();
+    println!("ok      the Redis HYLL decoder survives {PER_KIND} hostile inputs");
     println!("hostile: passed in {:.1?}", start.elapsed());
     ExitCode::SUCCESS
 }

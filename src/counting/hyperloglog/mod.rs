@@ -476,6 +476,54 @@ impl<S: ItemHasher> HyperLogLog<S> {
         }
     }
 
+    /// Ertl's corrected raw estimate from the registers, whatever the representation (the
+    /// sparse form's exact count is not used): what engines that keep only registers
+    /// (Redis' `PFCOUNT`) report for the same registers.
+    pub(crate) fn registers_estimate(&self) -> f64 {
+        match &self.repr {
+            Repr::Dense(d) => d.estimate(),
+            Repr::Sparse(_) => {
+                let mut hist = [0u32; dense::HIST_LEN];
+                for r in self.registers() {
+                    hist[usize::from(r)] += 1;
+                }
+                estimator::corrected_raw(&hist, self.precision)
+            }
+        }
+    }
+
+    /// The registers packed as the dense form keeps them: register `i` in bits `6 i ..
+    /// 6 i + 6` of the array, least significant bit first (`0.75 * 2^p` bytes).
+    pub(crate) fn packed_registers(&self) -> Vec<u8> {
+        match &self.repr {
+            Repr::Dense(d) => d.packed().to_vec(),
+            Repr::Sparse(s) => {
+                let mut d = Dense::new(self.precision);
+                for &h in s.hashes() {
+                    d.insert_hash(h);
+                }
+                d.packed().to_vec()
+            }
+        }
+    }
+
+    /// A dense sketch (no HIP estimate) from registers packed as
+    /// [`HyperLogLog::packed_registers`] gives them, or which register is above its
+    /// maximum (`65 - p`).
+    pub(crate) fn from_packed_registers(
+        precision: u8,
+        hasher: S,
+        packed: &[u8],
+    ) -> std::result::Result<Self, (usize, u8)> {
+        debug_assert!(check_precision(precision).is_ok());
+        debug_assert_eq!(packed.len(), 3 << precision >> 2);
+        Ok(HyperLogLog {
+            hasher,
+            precision,
+            repr: Repr::Dense(Dense::from_packed(precision, packed)?),
+        })
+    }
+
     /// Saves the sketch in lessram's binary format (see `docs/format.md`).
     ///
     /// # Example

@@ -1,0 +1,32 @@
+//! Sketches in the formats of the engines people already count with.
+//!
+//! # Overview
+//!
+//! A lessram [`HyperLogLog`](crate::HyperLogLog) merges with another lessram sketch. The
+//! modules here make one that other systems read and write as their own:
+//!
+//! * [`redis`]: the `HYLL` string of Redis' `PFADD` / `PFCOUNT` / `PFMERGE` (precision 14,
+//!   MurmurHash64A), dense and sparse.
+//!
+//! Each module gives a hasher that hashes items exactly as the engine does, so that lessram
+//! and the engine put every item in the same register with the same value; a lessram sketch
+//! built with that hasher is then the engine's sketch, and its bytes can be handed over (and
+//! read back) both ways. `docs/interop.md` describes each format field by field.
+//!
+//! # Usage
+//!
+//! ```
+//! use lessram::interop::redis;
+//!
+//! let mut hll = redis::new();
+//! for word in "a rose is a rose is a rose".split(' ') {
+//!     hll.insert(word);
+//! }
+//! let bytes = redis::to_hyll(&hll)?; // `SET key <bytes>` in Redis, then `PFCOUNT key` is 3
+//! assert_eq!(&bytes[..4], b"HYLL");
+//! let back = redis::from_hyll(&bytes)?; // what `GET key` returns, read back
+//! assert_eq!(redis::pfcount(&back), 3);
+//! # Ok::<(), lessram::Error>(())
+//! ```
+
+pub mod redis;
