@@ -606,7 +606,7 @@ fn an_exact_count_named_is_computed_or_refused() {
 #[test]
 fn bytes_read_equal_the_input_size_in_every_mode() {
     let dir = TempDir::new().unwrap();
-    // Lines across many 256 KiB blocks, one longer than a block, and a word longer than
+    // Lines across many 128 KiB blocks, one longer than a block, and a word longer than
     // a block.
     let mut input = text(300_000, 5_000).0;
     input.extend_from_slice(&vec![b'l'; 700_000]);

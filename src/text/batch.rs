@@ -10,7 +10,7 @@ use crate::hash::murmur3_x64_128;
 
 /// Which vector paths this process takes to scan and hash, decided once at run time from
 /// what the CPU reports (and the environment variables `LESSRAM_NO_AVX512`, which turns
-/// the AVX-512 ones off when set, and `LESSRAM_NO_AVX2`, the AVX2 scan).
+/// the AVX-512 ones off when set, and `LESSRAM_NO_AVX2`, the AVX2 scan and hash).
 ///
 /// Both paths give bit for bit what the scalar ones give, so a count or a saved sketch is
 /// the same whichever ran; this says only how fast.
@@ -21,7 +21,7 @@ use crate::hash::murmur3_x64_128;
 /// use lessram::text::{TokenOptions, VectorPaths};
 ///
 /// let paths = VectorPaths::detect();
-/// println!("{}", paths.describe(TokenOptions::words())); // "AVX2 scan" without AVX-512
+/// println!("{}", paths.describe(TokenOptions::words())); // "AVX2 scan and hash" without AVX-512
 /// assert!(!paths.describe(TokenOptions::lines()).contains("scan"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,9 @@ pub struct VectorPaths {
     pub scan: bool,
     /// The separator scan of words with AVX2, where the AVX-512 one is off.
     pub scan_avx2: bool,
+    /// The hash of tokens under 16 bytes four at a time with AVX2, where the AVX-512 one
+    /// is off.
+    pub hash_avx2: bool,
 }
 
 impl VectorPaths {
@@ -53,6 +56,7 @@ impl VectorPaths {
                 hash: p.hash,
                 scan: p.scan,
                 scan_avx2: p.scan_avx2,
+                hash_avx2: p.hash_avx2,
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -61,36 +65,48 @@ impl VectorPaths {
                 hash: false,
                 scan: false,
                 scan_avx2: false,
+                hash_avx2: false,
             }
         }
     }
 
-    /// What runs in mode `opts`, in words: `"AVX-512 scan and hash"`, `"AVX-512 hash"`,
-    /// `"AVX-512 scan"`, `"AVX2 scan and AVX-512 hash"`, `"AVX2 scan"` or `"scalar"`
-    /// (lines are always scanned by the scalar loop).
+    /// What runs in mode `opts`, in words: `"AVX-512 scan and hash"`, `"AVX2 scan and
+    /// hash"`, `"AVX-512 hash"`, `"AVX2 hash"`, `"AVX-512 scan"`, `"AVX2 scan"`, `"AVX2 scan
+    /// and AVX-512 hash"`, `"AVX-512 scan and AVX2 hash"` or `"scalar"` (lines are always
+    /// scanned by the scalar loop).
     ///
     /// # Example
     ///
     /// ```
     /// use lessram::text::{TokenOptions, VectorPaths};
     /// let mut paths = VectorPaths::detect();
-    /// (paths.hash, paths.scan, paths.scan_avx2) = (false, false, false);
+    /// (paths.hash, paths.scan, paths.scan_avx2, paths.hash_avx2) = (false, false, false, false);
     /// assert_eq!(paths.describe(TokenOptions::words()), "scalar");
     /// paths.scan_avx2 = true;
     /// assert_eq!(paths.describe(TokenOptions::words()), "AVX2 scan");
-    /// paths.hash = true;
-    /// assert_eq!(paths.describe(TokenOptions::lines()), "AVX-512 hash");
+    /// paths.hash_avx2 = true;
+    /// assert_eq!(paths.describe(TokenOptions::words()), "AVX2 scan and hash");
+    /// assert_eq!(paths.describe(TokenOptions::lines()), "AVX2 hash");
     /// ```
     #[must_use]
     pub fn describe(self, opts: TokenOptions) -> &'static str {
-        let avx2 = self.scan_avx2 && !self.scan && !opts.lines;
-        match (self.scan && !opts.lines, self.hash) {
-            (true, true) => "AVX-512 scan and hash",
-            (false, true) if avx2 => "AVX2 scan and AVX-512 hash",
-            (false, true) => "AVX-512 hash",
-            (true, false) => "AVX-512 scan",
-            (false, false) if avx2 => "AVX2 scan",
-            (false, false) => "scalar",
+        // 2 for AVX-512, 1 for AVX2, 0 for scalar.
+        let level = |avx512: bool, avx2: bool| if avx512 { 2 } else { u8::from(avx2) };
+        let scan = if opts.lines {
+            0
+        } else {
+            level(self.scan, self.scan_avx2)
+        };
+        match (scan, level(self.hash, self.hash_avx2)) {
+            (2, 2) => "AVX-512 scan and hash",
+            (1, 1) => "AVX2 scan and hash",
+            (1, 2) => "AVX2 scan and AVX-512 hash",
+            (2, 1) => "AVX-512 scan and AVX2 hash",
+            (0, 2) => "AVX-512 hash",
+            (0, 1) => "AVX2 hash",
+            (2, _) => "AVX-512 scan",
+            (1, _) => "AVX2 scan",
+            _ => "scalar",
         }
     }
 }
@@ -103,7 +119,7 @@ impl VectorPaths {
 ///
 /// This is the batch loop [`Counter`](super::Counter) runs: boundaries found 64 bytes at a
 /// time, tokens under 16 bytes hashed with no branch on their length (eight at a time with
-/// AVX-512 where the CPU has it). It allocates its scratch buffers (about 100 KiB) on each
+/// AVX-512, four with AVX2, where the CPU has it). It allocates its scratch buffers (about 100 KiB) on each
 /// call; to hash many buffers, keep a [`TokenHasher`].
 ///
 /// # Example
@@ -246,7 +262,7 @@ fn scan_words_vector(_: &[u8], _: usize, _: &mut Marks) -> Option<usize> {
 /// holds one entry a token). A separate pass from the scan: with no scanning branches
 /// between them, the hashes of neighbouring tokens overlap in the pipeline. The loop hashes
 /// tokens of under 16 bytes (with 16 bytes readable from their start) only, eight at a
-/// time with AVX-512 where the CPU has it ([`super::simd`]), and leaves the others, rare,
+/// time with AVX-512 or four with AVX2 where the CPU has it ([`super::simd`]), and leaves the others, rare,
 /// to a second loop: with no call in it, the hash's constants stay in registers. The hashes
 /// are written in place: pushing them would check capacity at every one, and a
 /// variable-length copy from the vector path would call `memcpy`.

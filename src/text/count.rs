@@ -32,7 +32,7 @@ use crate::hash::{Murmur3, murmur3_x64_128};
 ///   every thread and is merged at the end, so its result is the same on any number of
 ///   threads; the others ([`Filter`](super::Filter), [`Morris`](super::Morris)) run on one
 ///   thread of their own, fed every batch.
-/// * Memory stays constant: a block (256 KiB) and a batch of hashes per thread, plus what
+/// * Memory stays constant: a block (128 KiB) and a batch of hashes per thread, plus what
 ///   the sinks and the exact count hold. Nothing is allocated per token.
 ///
 /// # Example

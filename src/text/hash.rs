@@ -1,5 +1,5 @@
 //! MurmurHash3 x64_128 of short tokens without a branch on their length: the scalar hash
-//! the vector kernels of [`super::simd`] compute eight at a time.
+//! the vector kernels of [`super::simd`] compute eight (AVX-512) or four (AVX2) at a time.
 
 /// For each length below 16, the masks that keep a token's bytes in its two words (see
 /// [`short_words`]): a table lookup is fewer instructions than shifts by the length.

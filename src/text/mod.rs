@@ -17,16 +17,18 @@
 //!    streams in order, gzip and zstd decompressed (features `gzip` and `zstd`), cut into
 //!    blocks of whole tokens;
 //! 2. **scan** (`scan.rs`, `batch.rs`): the token boundaries of a block, 64 bytes at a
-//!    time (SSE2 on x86-64, SWAR elsewhere, AVX-512 where the CPU has it);
+//!    time (SSE2 on x86-64, SWAR elsewhere, AVX-512 or AVX2 where the CPU has it);
 //! 3. **hash** (`hash.rs`, `batch.rs`): MurmurHash3 x64_128 of a batch of tokens, those
-//!    under 16 bytes with no branch on their length, eight at a time with AVX-512 where the
-//!    CPU has it; the vector kernels, the crate's only `unsafe`, are in `simd.rs`;
+//!    under 16 bytes with no branch on their length, eight at a time with AVX-512 (four
+//!    with AVX2) where the CPU has it; the vector kernels, the crate's only `unsafe`, are
+//!    in `simd.rs`;
 //! 4. **sinks** (`sink.rs`, `exact.rs`): every batch of hashes into every sink;
 //! 5. **report** (`count.rs`): threads merged, results returned.
 //!
 //! Every vector path gives bit for bit what the scalar one gives (tests compare them), so
 //! a sketch is the same on every machine; [`VectorPaths`] says which ran. Set the
-//! environment variable `LESSRAM_NO_AVX512` to turn the AVX-512 paths off.
+//! environment variable `LESSRAM_NO_AVX512` to turn the AVX-512 paths off (the AVX2 ones
+//! then run where the CPU has AVX2), `LESSRAM_NO_AVX2` to turn the AVX2 ones off.
 //!
 //! # Usage
 //!

@@ -1,4 +1,4 @@
-//! The scan and the hash loop of [`crate::text`] with AVX-512, where the CPU has it.
+//! The scan and the hash loop of [`crate::text`] with AVX-512, or AVX2, where the CPU has it.
 //!
 //! - **Scan**: the separators of 64 bytes are two compares into a mask register (SSE2
 //!   takes 24 instructions), and the token boundaries among them are written without a
@@ -12,36 +12,47 @@
 //!   eight tokens' bounds come from one load of their 16 marks, and their bytes from two
 //!   masked gathers (`vpgatherqq`), which measured faster than staging them with scalar
 //!   loads (72 against 77 ms for the English corpus's 10.6 M tokens on a Sapphire Rapids).
+//! - **Without AVX-512**: the AVX2 scan ([`scan_words_avx2`]) and the AVX2 hash, four
+//!   tokens at a time with 64-bit multiplies made of 32-bit ones ([`hash_tokens_avx2`]).
 //!
 //! Both give bit for bit what the scalar paths give (tests compare them on random text and
 //! on every token length), so tables and saved sketches are the same whichever ran. Each
 //! runs when the CPU reports its features at run time (AVX-512F and DQ for the hash; F,
 //! BW and VBMI2 for the scan: Intel since Ice Lake, AMD since Zen 4) and the environment
-//! variable `LESSRAM_NO_AVX512` is unset; the scalar paths run otherwise.
+//! variable `LESSRAM_NO_AVX512` is unset; the AVX2 ones where the AVX-512 ones do not run,
+//! the CPU has AVX2 and `LESSRAM_NO_AVX2` is unset; the scalar paths run otherwise.
 //!
 //! This file holds the crate's only `unsafe`: the calls into `#[target_feature]`
 //! functions once their features are detected, the reinterpretation of 64-byte arrays of
-//! plain data as vectors and back, and the two gathers, which read only the lanes whose 16
-//! bytes lie inside the block.
+//! plain data as vectors and back, and the two gathers and the AVX2 hash's loads, which
+//! read only 16 bytes inside the block.
 #![allow(unsafe_code)]
 
 use std::arch::x86_64::{
-    __m128i, __m256i, __m512i, _mm256_cmpeq_epi8, _mm256_min_epu8, _mm256_movemask_epi8,
-    _mm256_or_si256, _mm256_set1_epi8, _mm256_sub_epi8, _mm512_add_epi32, _mm512_add_epi64,
-    _mm512_and_si512, _mm512_castsi512_si256, _mm512_cmpeq_epi8_mask, _mm512_cmple_epi64_mask,
-    _mm512_cmple_epu8_mask, _mm512_cmplt_epu64_mask, _mm512_cvtepu8_epi32, _mm512_cvtepu32_epi64,
+    __m128i, __m256i, __m512i, _mm_loadu_si128, _mm256_add_epi64, _mm256_and_si256,
+    _mm256_castsi128_si256, _mm256_castsi256_pd, _mm256_cmpeq_epi8, _mm256_cmpgt_epi64,
+    _mm256_inserti128_si256, _mm256_min_epu8, _mm256_min_epu32, _mm256_movemask_epi8,
+    _mm256_movemask_pd, _mm256_mul_epu32, _mm256_or_si256, _mm256_permute2x128_si256,
+    _mm256_set1_epi8, _mm256_set1_epi64x, _mm256_slli_epi64, _mm256_srli_epi64, _mm256_srlv_epi64,
+    _mm256_sub_epi8, _mm256_sub_epi64, _mm256_unpackhi_epi64, _mm256_unpacklo_epi64,
+    _mm256_xor_si256, _mm512_add_epi32, _mm512_add_epi64, _mm512_and_si512, _mm512_castsi512_si256,
+    _mm512_cmpeq_epi8_mask, _mm512_cmple_epi64_mask, _mm512_cmple_epu8_mask,
+    _mm512_cmplt_epu64_mask, _mm512_cvtepu8_epi32, _mm512_cvtepu32_epi64,
     _mm512_extracti32x4_epi32, _mm512_extracti64x4_epi64, _mm512_mask_i64gather_epi64,
     _mm512_maskz_compress_epi8, _mm512_max_epi64, _mm512_mullo_epi64, _mm512_permutex2var_epi64,
     _mm512_permutexvar_epi32, _mm512_rol_epi64, _mm512_set1_epi8, _mm512_set1_epi32,
     _mm512_set1_epi64, _mm512_setr_epi32, _mm512_setr_epi64, _mm512_slli_epi64, _mm512_srli_epi64,
     _mm512_srlv_epi64, _mm512_sub_epi8, _mm512_sub_epi64, _mm512_xor_si512,
 };
+use std::arch::x86_64::{
+    _mm_cvtsi64_si128, _mm256_add_epi32, _mm256_cvtepu8_epi32, _mm256_set1_epi32,
+};
 use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
 use super::hash::murmur::{C1, C2, FMIX1, FMIX2};
-use super::scan::{Marks, push_events as push_events_scalar, scan_words_with};
+use super::scan::{Marks, scan_words_with};
 
 /// Which vector paths this process takes, decided once.
 #[derive(Clone, Copy, Debug)]
@@ -52,20 +63,25 @@ pub(crate) struct Paths {
     pub(crate) scan: bool,
     /// The scan with AVX2, where the AVX-512 one is off.
     pub(crate) scan_avx2: bool,
+    /// The hash with AVX2, four tokens at a time, where the AVX-512 one is off.
+    pub(crate) hash_avx2: bool,
 }
 
-/// The paths this CPU can take, unless `LESSRAM_NO_AVX512` (or, for the AVX2 scan,
-/// `LESSRAM_NO_AVX2`) is set.
+/// The paths this CPU can take, unless `LESSRAM_NO_AVX512` (or, for the AVX2 scan and
+/// hash, `LESSRAM_NO_AVX2`) is set.
 pub(crate) fn paths() -> Paths {
     static PATHS: OnceLock<Paths> = OnceLock::new();
     *PATHS.get_or_init(|| {
         use std::arch::is_x86_feature_detected as has;
         let on = std::env::var_os("LESSRAM_NO_AVX512").is_none() && has!("avx512f");
         let scan = on && has!("avx512bw") && has!("avx512vbmi2");
+        let hash = on && has!("avx512dq");
+        let avx2 = std::env::var_os("LESSRAM_NO_AVX2").is_none() && has!("avx2");
         Paths {
-            hash: on && has!("avx512dq"),
+            hash,
             scan,
-            scan_avx2: !scan && std::env::var_os("LESSRAM_NO_AVX2").is_none() && has!("avx2"),
+            scan_avx2: !scan && avx2,
+            hash_avx2: !hash && avx2,
         }
     })
 }
@@ -102,8 +118,51 @@ unsafe fn scan_words_avx2(rest: &[u8], base: usize, marks: &mut Marks) -> usize 
         marks,
         // SAFETY: the caller checked that the CPU has AVX2.
         |c| unsafe { space_mask_avx2(c) },
-        push_events_scalar,
+        // SAFETY: as above.
+        |b, n, e, a| unsafe { push_events_avx2(b, n, e, a) },
     )
+}
+
+/// For each byte value, the positions of its set bits, lowest first, then zeros.
+const BIT_POSITIONS: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if byte >> bit & 1 == 1 {
+                t[byte][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        byte += 1;
+    }
+    t
+};
+
+/// [`super::scan::push_events`] without a loop on the bits: for each byte of `events`, the
+/// positions of its set bits from [`BIT_POSITIONS`], widened to 32 bits, offset and
+/// stored 8 at a time, and `n` advanced by the byte's count of bits. Eight stores a chunk
+/// and no branch, where the scalar loop's exit mispredicts about once a chunk (a chunk of
+/// text has about 17 boundaries, a different number each time).
+///
+/// # Safety
+///
+/// The CPU must have AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn push_events_avx2(buf: &mut [u32], mut n: usize, events: u64, at: u32) -> usize {
+    for (j, &byte) in events.to_le_bytes().iter().enumerate() {
+        let positions = u64::from_le_bytes(BIT_POSITIONS[usize::from(byte)]);
+        let positions = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(positions as i64));
+        let marks = _mm256_add_epi32(positions, _mm256_set1_epi32((at + 8 * j as u32) as i32));
+        // SAFETY: both types are 32 bytes of plain data, every bit pattern valid in each.
+        let marks = unsafe { std::mem::transmute::<__m256i, [u32; 8]>(marks) };
+        buf[n..n + 8].copy_from_slice(&marks);
+        n += byte.count_ones() as usize;
+    }
+    n
 }
 
 /// The separators among 64 bytes (bit `i` for byte `i`) with AVX2: as the SSE2 version of
@@ -193,6 +252,8 @@ fn push_events(buf: &mut [u32], n: usize, events: u64, at: u32) -> usize {
 /// with fewer than 16 bytes readable from their start, get a meaningless hash here and
 /// their index in `long`, for the caller to hash.
 ///
+/// With AVX2 and not AVX-512, four at a time ([`hash_tokens_avx2`]).
+///
 /// Returns `false`, having done nothing, when [`paths`] says not to.
 pub(crate) fn hash_tokens(
     block: &[u8],
@@ -201,12 +262,18 @@ pub(crate) fn hash_tokens(
     seed: u32,
     long: &mut SmallVec<[usize; 16]>,
 ) -> bool {
-    if !paths().hash {
+    let paths = paths();
+    if paths.hash {
+        // SAFETY: `hash_tokens_avx512` needs AVX-512F and DQ, which `paths` detected; it has
+        // no other requirement.
+        unsafe { hash_tokens_avx512(block, marks, out, seed, long) };
+    } else if paths.hash_avx2 {
+        // SAFETY: `hash_tokens_avx2` needs AVX2, which `paths` detected; it has no other
+        // requirement.
+        unsafe { hash_tokens_avx2(block, marks, out, seed, long) };
+    } else {
         return false;
     }
-    // SAFETY: `hash_tokens_avx512` needs AVX-512F and DQ, which `paths` detected; it has no
-    // other requirement.
-    unsafe { hash_tokens_avx512(block, marks, out, seed, long) };
     true
 }
 
@@ -310,6 +377,137 @@ fn hash_short8(k1: __m512i, k2: __m512i, len: __m512i, seed: u32) -> (__m512i, _
     (h1, h2)
 }
 
+/// [`hash_tokens`] with AVX2, four tokens at a time, for CPUs without AVX-512 (AMD before
+/// Zen 4, Intel's client parts). AVX2 has no 64-bit multiply: `a * c` (mod 2^64) is
+/// `lo(a) lo(c) + (hi(a) lo(c) + lo(a) hi(c)) << 32`, three `vpmuludq` (32 x 32 -> 64 bits
+/// on four lanes) and four adds and shifts, so the eight multiplications of four tokens
+/// cost 24 vector ones, where scalar code issues 32 one at a time. Each token's 16 bytes
+/// are two loads (vector gathers are slow on AMD): tokens 0 and 2 into one vector, 1 and
+/// 3 into another, and one unpack of each half gives the four first words, the other the
+/// four second words.
+///
+/// # Safety
+///
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+fn hash_tokens_avx2(
+    block: &[u8],
+    marks: &[u32],
+    out: &mut [u128],
+    seed: u32,
+    long: &mut SmallVec<[usize; 16]>,
+) {
+    // A start at most `last` leaves 16 bytes to read; in a block under 16 bytes none does.
+    let Some(last) = block.len().checked_sub(16) else {
+        long.extend(0..out.len());
+        return;
+    };
+    let splat = |c: u64| _mm256_set1_epi64x(c as i64);
+    let (limit, fifteen, low32, zero) =
+        (splat(last as u64), splat(15), splat(0xffff_ffff), splat(0));
+    let base = block.as_ptr();
+    let groups = out.len() / 4;
+    for (g, (m, dst)) in marks
+        .chunks_exact(8)
+        .zip(out.chunks_exact_mut(4))
+        .enumerate()
+    {
+        let m: [u32; 8] = m.try_into().expect("8 marks");
+        // SAFETY: both types are 32 bytes of plain data, every bit pattern valid in each.
+        let pairs = unsafe { std::mem::transmute::<[u32; 8], __m256i>(m) };
+        // Each 64-bit lane holds a start (low half) and its end (high half).
+        let starts = _mm256_and_si256(pairs, low32);
+        let len = _mm256_sub_epi64(_mm256_srli_epi64::<32>(pairs), starts);
+        // Lanes hashed here: a length in 0..16 (an end before its start, never made by a
+        // scan, wraps to a long token, as in the scalar loop) and 16 bytes readable.
+        let others = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_cmpgt_epi64(len, fifteen),
+                _mm256_cmpgt_epi64(zero, len),
+            ),
+            _mm256_cmpgt_epi64(starts, limit),
+        );
+        let mut others = _mm256_movemask_pd(_mm256_castsi256_pd(others)) as u32;
+        // The lanes not hashed here read from the block's start instead.
+        let at = |i: usize| {
+            let start = m[2 * i] as usize;
+            if start <= last { start } else { 0 }
+        };
+        let (a, b) = (at(0), at(1));
+        let (c, d) = (at(2), at(3));
+        // SAFETY: each offset is at most `last = block.len() - 16`, so the 16 bytes read
+        // from it lie inside `block`; `_mm_loadu_si128` has no alignment requirement.
+        let [a, b, c, d] =
+            unsafe { [a, b, c, d].map(|at| _mm_loadu_si128(base.add(at).cast::<__m128i>())) };
+        let ac = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(a), c);
+        let bd = _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(b), d);
+        let (k1, k2) = (_mm256_unpacklo_epi64(ac, bd), _mm256_unpackhi_epi64(ac, bd));
+        while others != 0 {
+            long.push(4 * g + others.trailing_zeros() as usize);
+            others &= others - 1;
+        }
+        let (h1, h2) = hash_short4(k1, k2, len, seed);
+        // Interleave the halves as the `u128`s are laid out: h1 low, h2 high.
+        let (lo, hi) = (_mm256_unpacklo_epi64(h1, h2), _mm256_unpackhi_epi64(h1, h2));
+        let first = _mm256_permute2x128_si256::<0x20>(lo, hi);
+        let second = _mm256_permute2x128_si256::<0x31>(lo, hi);
+        // SAFETY: both types are 32 bytes of plain data, every bit pattern valid in each.
+        let [p, q] =
+            unsafe { [first, second].map(|v| std::mem::transmute::<__m256i, [u128; 2]>(v)) };
+        dst.copy_from_slice(&[p[0], p[1], q[0], q[1]]);
+    }
+    // The last tokens, fewer than four, go to the caller's loop.
+    long.extend(4 * groups..out.len());
+}
+
+/// [`hash_short8`] on four lanes with AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn hash_short4(k1: __m256i, k2: __m256i, len: __m256i, seed: u32) -> (__m256i, __m256i) {
+    let splat = |c: u64| _mm256_set1_epi64x(c as i64);
+    // `a * c` mod 2^64: `vpmuludq` multiplies the low 32 bits of each lane, so `splat(c)`
+    // stands for `lo(c)`.
+    let mul = |a: __m256i, c: u64| {
+        let cross = _mm256_add_epi64(
+            _mm256_mul_epu32(_mm256_srli_epi64::<32>(a), splat(c)),
+            _mm256_mul_epu32(a, splat(c >> 32)),
+        );
+        _mm256_add_epi64(
+            _mm256_mul_epu32(a, splat(c)),
+            _mm256_slli_epi64::<32>(cross),
+        )
+    };
+    // Keep the first `len` bytes: all ones shifted right by 64 - 8 min(len, 8) bits for
+    // the first word, 128 - 8 len for the second (`vpsrlvq` gives 0 for shifts of 64 or
+    // more). `len` is under 2^32, so a 32-bit minimum is the 64-bit one.
+    let ones = splat(u64::MAX);
+    let shift1 = _mm256_sub_epi64(
+        splat(64),
+        _mm256_slli_epi64::<3>(_mm256_min_epu32(len, splat(8))),
+    );
+    let shift2 = _mm256_sub_epi64(splat(128), _mm256_slli_epi64::<3>(len));
+    let k1 = _mm256_and_si256(k1, _mm256_srlv_epi64(ones, shift1));
+    let k2 = _mm256_and_si256(k2, _mm256_srlv_epi64(ones, shift2));
+
+    let shift_xor = |k: __m256i| _mm256_xor_si256(k, _mm256_srli_epi64::<33>(k));
+    let fmix = |k: __m256i| shift_xor(mul(shift_xor(mul(shift_xor(k), FMIX1)), FMIX2));
+    let k1 = mul(k1, C1);
+    let k1 = _mm256_or_si256(_mm256_slli_epi64::<31>(k1), _mm256_srli_epi64::<33>(k1));
+    let k2 = mul(k2, C2);
+    let k2 = _mm256_or_si256(_mm256_slli_epi64::<33>(k2), _mm256_srli_epi64::<31>(k2));
+    // Both halves start at the seed; a short input is all tail, mixed in by xor.
+    let seed_len = _mm256_xor_si256(len, splat(u64::from(seed)));
+    let h1 = _mm256_xor_si256(mul(k1, C2), seed_len);
+    let h2 = _mm256_xor_si256(mul(k2, C1), seed_len);
+    let h1 = _mm256_add_epi64(h1, h2);
+    let h2 = _mm256_add_epi64(h2, h1);
+    let h1 = fmix(h1);
+    let h2 = fmix(h2);
+    let h1 = _mm256_add_epi64(h1, h2);
+    let h2 = _mm256_add_epi64(h2, h1);
+    (h1, h2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +516,63 @@ mod tests {
     /// Whether this CPU can run the AVX2 scan (whichever scan [`paths`] chose).
     fn has_avx2() -> bool {
         std::arch::is_x86_feature_detected!("avx2")
+    }
+
+    #[test]
+    fn avx2_hash_is_murmur3_for_every_length_and_at_the_block_end() {
+        use crate::hash::murmur3_x64_128;
+        if !has_avx2() {
+            eprintln!("note: no AVX2 here; its hash was not tested");
+            return;
+        }
+        let mut state = 3u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        // Blocks of every size to 80 bytes (under 16: nothing readable), then 1000.
+        for size in (0..=80).chain([1000]) {
+            let block: Vec<u8> = (0..size).map(|_| next() as u8).collect();
+            // Every token of 0..=40 bytes that fits, at every start, in order, then the
+            // same shuffled, in batches of 0 to 9 tokens (every size of a partial group).
+            let mut spans: Vec<[u32; 2]> = (0..=40usize.min(size))
+                .flat_map(|len| (0..=size - len).map(move |s| [s as u32, (s + len) as u32]))
+                .collect();
+            let ordered = spans.clone();
+            for i in (1..spans.len()).rev() {
+                spans.swap(i, next() % (i + 1));
+            }
+            for spans in [ordered, spans] {
+                let mut at = 0;
+                while at < spans.len() {
+                    let n = (next() % 10).min(spans.len() - at);
+                    let marks: Vec<u32> = spans[at..at + n].iter().flatten().copied().collect();
+                    let seed = [0, 9001, u32::MAX][next() % 3];
+                    let mut out = vec![7u128; n];
+                    let mut long = SmallVec::new();
+                    // SAFETY: AVX2 is detected above.
+                    unsafe { hash_tokens_avx2(&block, &marks, &mut out, seed, &mut long) };
+                    for &t in &long {
+                        let [s, e] = spans[at + t];
+                        out[t] = murmur3_x64_128(&block[s as usize..e as usize], seed);
+                    }
+                    for (t, &h) in out.iter().enumerate() {
+                        let [s, e] = spans[at + t];
+                        assert_eq!(
+                            h,
+                            murmur3_x64_128(&block[s as usize..e as usize], seed),
+                            "block of {size}, token {s}..{e}, seed {seed}"
+                        );
+                        // A token short enough, with 16 bytes readable, is hashed here.
+                        let here = e - s < 16 && s as usize + 16 <= size && t < n / 4 * 4;
+                        assert_eq!(!long.contains(&t), here, "block of {size}, {s}..{e}");
+                    }
+                    at += n;
+                }
+            }
+        }
     }
 
     #[test]
