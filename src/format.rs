@@ -33,6 +33,8 @@ pub enum Kind {
     Dawg = 10,
     /// DAWG map from word to u64.
     DawgMap = 11,
+    /// UltraLogLog (Ertl).
+    UltraLogLog = 12,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
         Kind::Trie,
         Kind::Dawg,
         Kind::DawgMap,
+        Kind::UltraLogLog,
     ];
 
     /// The kind with this byte, if any.
@@ -72,6 +75,7 @@ impl Kind {
             Kind::Trie => "Trie",
             Kind::Dawg => "Dawg",
             Kind::DawgMap => "DawgMap",
+            Kind::UltraLogLog => "UltraLogLog",
         }
     }
 }

@@ -144,7 +144,9 @@ pub mod text;
 pub mod words;
 
 pub use codec::Codec;
-pub use counting::{HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog};
+pub use counting::{
+    HyperLogLog, Kmv, LogLog, MorrisArray, MorrisCounter, SuperLogLog, UltraLogLog,
+};
 pub use error::{Error, Result};
 pub use hash::{FromSaved, Item, ItemHasher};
 pub use membership::{

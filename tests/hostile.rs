@@ -23,7 +23,7 @@ use lessram::codec::{Codec, FRAME_OVERHEAD, HEADER_LEN, Kind};
 use lessram::counting::SplitMix64;
 use lessram::{
     BloomFilter, BloomLayout, Dawg, DawgMap, DistinctCount, Error, HyperLogLog, Kmv, LogLog,
-    Membership, MorrisArray, MorrisCounter, ScalingBloomFilter, SuperLogLog, Trie,
+    Membership, MorrisArray, MorrisCounter, ScalingBloomFilter, SuperLogLog, Trie, UltraLogLog,
 };
 
 // dhat's allocator passes allocations straight through while no profiler runs; while one
@@ -85,6 +85,18 @@ fn samples() -> Vec<(Kind, Vec<u8>)> {
         dense.merge(&other).unwrap();
         out.push((Kind::HyperLogLog, dense.to_bytes()));
     }
+    // UltraLogLog: empty, fed (with the martingale estimate), merged (without), at the
+    // smallest precision with saturated registers.
+    out.push((Kind::UltraLogLog, UltraLogLog::new(5).unwrap().to_bytes()));
+    for p in [4, 8] {
+        let mut ull = UltraLogLog::new(p).unwrap();
+        (0..3_000).for_each(|i| ull.insert_hash(mix(i)));
+        out.push((Kind::UltraLogLog, ull.to_bytes()));
+        let mut other = UltraLogLog::new(p).unwrap();
+        (0..3_000).for_each(|i| other.insert_hash(mix(i + 10_000) & !((1 << 58) - 1)));
+        ull.merge(&other).unwrap();
+        out.push((Kind::UltraLogLog, ull.to_bytes()));
+    }
     for layout in [BloomLayout::Classic, BloomLayout::Blocked] {
         let mut b = BloomFilter::builder()
             .layout(layout)
@@ -145,6 +157,7 @@ fn from_bytes(kind: Kind, bytes: &[u8]) -> lessram::Result<()> {
         Kind::LogLog => LogLog::from_bytes(bytes).map(drop),
         Kind::SuperLogLog => SuperLogLog::from_bytes(bytes).map(drop),
         Kind::HyperLogLog => HyperLogLog::from_bytes(bytes).map(drop),
+        Kind::UltraLogLog => UltraLogLog::from_bytes(bytes).map(drop),
         Kind::BloomFilter => BloomFilter::from_bytes(bytes).map(drop),
         Kind::ScalingBloomFilter => ScalingBloomFilter::from_bytes(bytes).map(drop),
         Kind::Trie => Trie::from_bytes(bytes).map(drop),
@@ -163,6 +176,7 @@ fn decode(kind: Kind, bytes: &[u8]) -> lessram::Result<()> {
         Kind::LogLog => round_trip::<LogLog>(bytes),
         Kind::SuperLogLog => round_trip::<SuperLogLog>(bytes),
         Kind::HyperLogLog => round_trip::<HyperLogLog>(bytes),
+        Kind::UltraLogLog => round_trip::<UltraLogLog>(bytes),
         Kind::BloomFilter => round_trip::<BloomFilter>(bytes),
         Kind::ScalingBloomFilter => round_trip::<ScalingBloomFilter>(bytes),
         Kind::Trie => round_trip::<Trie>(bytes),
@@ -607,6 +621,7 @@ fn write_fuzz_seeds() {
             Kind::LogLog => "decode_loglog",
             Kind::SuperLogLog => "decode_superloglog",
             Kind::HyperLogLog => "decode_hyperloglog",
+            Kind::UltraLogLog => "decode_ultraloglog",
             Kind::BloomFilter => "decode_bloom",
             Kind::ScalingBloomFilter => "decode_scaling_bloom",
             Kind::Trie => "decode_trie",

@@ -20,7 +20,7 @@ pub(super) const HIST_LEN: usize = 64;
 /// `leading_zeros` without a target feature compiles to `bsr`, which made the dense insert
 /// 1.4x slower on AMD (`cargo bench --bench bench -- hyperloglog/insert_hash`).
 #[inline(always)]
-pub(super) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
+pub(crate) fn index_rank(hash: u64, p: u8) -> (usize, u8) {
     let index = (hash >> (64 - p)) as usize;
     // A sentinel just above the rank bits caps the rank at 65 - p.
     let rest = hash | (1u64 << (64 - p));

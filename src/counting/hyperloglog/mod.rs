@@ -14,6 +14,7 @@ use crate::hash::{FromSaved, Item, ItemHasher, Murmur3, check_same_hasher};
 use crate::{DistinctCount, MemoryUsage};
 
 use dense::Dense;
+pub(crate) use dense::index_rank;
 use sparse::{Inserted, Sparse};
 
 const NAME: &str = "HyperLogLog";
@@ -521,6 +522,25 @@ impl<S: ItemHasher> HyperLogLog<S> {
             hasher,
             precision,
             repr: Repr::Dense(Dense::from_packed(precision, packed)?),
+        })
+    }
+
+    /// A dense sketch holding `registers` (`2^p` values, each at most `65 - p`), without a
+    /// HIP estimate: how other sketches (UltraLogLog) hand their registers over.
+    pub(crate) fn from_registers(precision: u8, hasher: S, registers: &[u8]) -> Result<Self> {
+        check_precision(precision)?;
+        debug_assert_eq!(registers.len(), 1usize << precision);
+        let mut d = Dense::new(precision);
+        for (i, &v) in registers.iter().enumerate() {
+            debug_assert!(v <= dense::max_rank(precision));
+            if v > 0 {
+                d.update(i, v);
+            }
+        }
+        Ok(Self {
+            hasher,
+            precision,
+            repr: Repr::Dense(d),
         })
     }
 
