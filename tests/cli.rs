@@ -435,6 +435,38 @@ fn save_merge_estimate_round_trip_equals_a_direct_count() {
             assert_eq!(est[0]["estimate"], row(&direct, name)["estimate"], "{name}");
         }
     }
+    // Issue #16, point 3: a merged scaling Bloom filter's count is not known exactly: no
+    // estimate, bounds that hold the true distinct count, and a note saying why.
+    let out = dir.path().join("merged-scaling-bloom.lsrm");
+    lessram()
+        .arg("merge")
+        .arg(sa.join("scaling-bloom.lsrm"))
+        .arg(sb.join("scaling-bloom.lsrm"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let est = estimate_json(&[out.to_str().unwrap()]);
+    let truth = direct["distinct"].as_u64().unwrap();
+    assert_eq!(est[0]["estimate"], Value::Null, "{}", est[0]);
+    let (low, high) = (
+        est[0]["bounds"][0].as_u64().unwrap(),
+        est[0]["bounds"][1].as_u64().unwrap(),
+    );
+    assert!(
+        low <= truth && truth <= high,
+        "{low} ..= {high}, {truth} true"
+    );
+    assert!(est[0]["note"].as_str().unwrap().contains("not known"));
+    lessram()
+        .arg("estimate")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("between ")
+                .and(predicates::str::contains("not known exactly after a merge")),
+        );
     // The saved sketch of one shard estimates what its count printed.
     let one = count_json(&["--threads", "1", &a], None);
     let est = estimate_json(&[sa.join("kmv.lsrm").to_str().unwrap()]);
