@@ -48,8 +48,11 @@ use crate::error::{Error, Result};
 pub use crate::format::{Kind, MAGIC};
 use crate::hash::{FromSaved, HASH_ID_NONE, ItemHasher};
 
-/// The format version this release writes and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The newest format version this release reads and writes. A frame is written with the
+/// lowest version whose layout holds it (version 2 only adds the count bounds of a merged
+/// [`ScalingBloomFilter`](crate::ScalingBloomFilter)), so older releases keep reading
+/// every frame they can understand.
+pub const FORMAT_VERSION: u16 = 2;
 /// Bytes of the fixed header before the parameters.
 pub const HEADER_LEN: usize = 20;
 /// Bytes a frame adds around parameters and payload (header, payload length, checksum).
@@ -100,6 +103,7 @@ pub trait Codec: Sized {
 #[derive(Debug)]
 pub struct Encoder {
     kind: Kind,
+    version: u16,
     hash_id: u8,
     seed: u64,
     params: Writer,
@@ -112,6 +116,7 @@ impl Encoder {
     pub fn new(kind: Kind, hash_id: u8, seed: u64) -> Self {
         Self {
             kind,
+            version: 1,
             hash_id,
             seed,
             params: Writer::default(),
@@ -130,6 +135,21 @@ impl Encoder {
     #[must_use]
     pub fn unhashed(kind: Kind) -> Self {
         Self::new(kind, UNHASHED.0, UNHASHED.1)
+    }
+
+    /// Writes the frame as format version `version` (1 unless set): the lowest version
+    /// whose layout holds what the structure wrote.
+    ///
+    /// # Panics
+    ///
+    /// If `version` is 0 or above [`FORMAT_VERSION`] (a bug in the structure).
+    pub fn set_version(&mut self, version: u16) -> &mut Self {
+        assert!(
+            (1..=FORMAT_VERSION).contains(&version),
+            "format version {version}"
+        );
+        self.version = version;
+        self
     }
 
     /// Where the parameters go.
@@ -153,7 +173,7 @@ impl Encoder {
         let payload = self.payload.buf;
         let mut out = Vec::with_capacity(FRAME_OVERHEAD + params.len() + payload.len());
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.version.to_le_bytes());
         out.push(self.kind as u8);
         out.push(self.hash_id);
         out.extend_from_slice(&self.seed.to_le_bytes());
@@ -223,6 +243,7 @@ impl Writer {
 }
 
 struct Frame<'a> {
+    version: u16,
     kind: u8,
     hash_id: u8,
     seed: u64,
@@ -271,6 +292,7 @@ impl<'a> Frame<'a> {
             return Err(Error::ChecksumMismatch { stored, computed });
         }
         Ok(Frame {
+            version,
             kind,
             hash_id,
             seed,
@@ -284,6 +306,7 @@ impl<'a> Frame<'a> {
 #[derive(Debug)]
 pub struct Decoder<'a> {
     kind: Kind,
+    version: u16,
     hash_id: u8,
     seed: u64,
     params: Reader<'a>,
@@ -302,11 +325,18 @@ impl<'a> Decoder<'a> {
         }
         Ok(Self {
             kind,
+            version: frame.version,
             hash_id: frame.hash_id,
             seed: frame.seed,
             params: Reader::new(frame.params, "parameters"),
             payload: Reader::new(frame.payload, "payload"),
         })
+    }
+
+    /// The frame's format version (`1 ..= FORMAT_VERSION`).
+    #[must_use]
+    pub fn version(&self) -> u16 {
+        self.version
     }
 
     /// The stored hash id.

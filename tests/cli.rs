@@ -435,6 +435,38 @@ fn save_merge_estimate_round_trip_equals_a_direct_count() {
             assert_eq!(est[0]["estimate"], row(&direct, name)["estimate"], "{name}");
         }
     }
+    // Issue #16, point 3: a merged scaling Bloom filter's count is not known exactly: no
+    // estimate, bounds that hold the true distinct count, and a note saying why.
+    let out = dir.path().join("merged-scaling-bloom.lsrm");
+    lessram()
+        .arg("merge")
+        .arg(sa.join("scaling-bloom.lsrm"))
+        .arg(sb.join("scaling-bloom.lsrm"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let est = estimate_json(&[out.to_str().unwrap()]);
+    let truth = direct["distinct"].as_u64().unwrap();
+    assert_eq!(est[0]["estimate"], Value::Null, "{}", est[0]);
+    let (low, high) = (
+        est[0]["bounds"][0].as_u64().unwrap(),
+        est[0]["bounds"][1].as_u64().unwrap(),
+    );
+    assert!(
+        low <= truth && truth <= high,
+        "{low} ..= {high}, {truth} true"
+    );
+    assert!(est[0]["note"].as_str().unwrap().contains("not known"));
+    lessram()
+        .arg("estimate")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("between ")
+                .and(predicates::str::contains("not known exactly after a merge")),
+        );
     // The saved sketch of one shard estimates what its count printed.
     let one = count_json(&["--threads", "1", &a], None);
     let est = estimate_json(&[sa.join("kmv.lsrm").to_str().unwrap()]);
@@ -459,7 +491,15 @@ fn mismatched_or_corrupt_saved_sketches_are_refused() {
     let s12 = dir.path().join("p12");
     let s14 = dir.path().join("p14");
     count_json(
-        &["--precision", "12", "--save", s12.to_str().unwrap(), &f],
+        &[
+            "--precision",
+            "12",
+            "--k",
+            "512",
+            "--save",
+            s12.to_str().unwrap(),
+            &f,
+        ],
         None,
     );
     count_json(
@@ -482,8 +522,14 @@ fn mismatched_or_corrupt_saved_sketches_are_refused() {
         "different kinds",
     );
     // Issue #16, point 2: sketches of different precisions fold to the coarser one, in
-    // either order, to the same bytes (so the same estimate).
-    for file in ["loglog.lsrm", "superloglog.lsrm", "hyperloglog.lsrm"] {
+    // either order, to the same bytes (so the same estimate); KMVs of different k (512 and
+    // the default 4096) merge to the smaller k.
+    for file in [
+        "loglog.lsrm",
+        "superloglog.lsrm",
+        "hyperloglog.lsrm",
+        "kmv.lsrm",
+    ] {
         let (a, b) = (s12.join(file), s14.join(file));
         let merged = |x: &std::path::Path, y: &std::path::Path, name: &str| {
             let o = dir.path().join(name);
@@ -516,6 +562,7 @@ fn mismatched_or_corrupt_saved_sketches_are_refused() {
         );
         if file != "hyperloglog.lsrm" {
             // The fold of the p14 sketch is the p12 sketch of the same text, byte for byte
+            // (for KMV: the k = 4096 sketch shrunk to 512 is the k = 512 sketch)
             // (HyperLogLog's bytes also hold a HIP accumulator, which a merge that changes no
             // register keeps: only its registers would match).
             assert_eq!(ab, ba, "{file}: merge order changed the bytes");

@@ -196,10 +196,70 @@ fn different_parameters_or_seeds_do_not_merge() {
         e.contains("hasher") && e.contains("seed 0") && e.contains("seed 3"),
         "{e}"
     );
+    // Kmvs of different k merge (to the smaller k); another seed is refused.
+    let mut kmv = Kmv::new(6).unwrap();
+    kmv.merge(&Kmv::new(5).unwrap()).unwrap();
+    assert_eq!(kmv.k(), 5);
     assert!(matches!(
-        Kmv::new(5).unwrap().merge(&Kmv::new(6).unwrap()),
+        kmv.merge(&Kmv::with_hasher(5, Murmur3::with_seed(3)).unwrap()),
         Err(Error::Incompatible { .. })
     ));
+}
+
+/// Issue #16, point 2: `merge(a_k, b_k')` in either order is, byte for byte, the sketch a
+/// `Kmv` of `min(k, k')` fed both streams holds; Jaccard and intersection use `min(k, k')`
+/// too, the same both ways.
+#[test]
+fn kmv_merges_of_different_k_equal_the_smaller_k_fed_both_streams() {
+    let pairs = [
+        (2, 3),
+        (16, 64),
+        (100, 1000),
+        (1000, 4096),
+        (4096, 4097),
+        (500, 500),
+    ];
+    for (seed, &(k1, k2)) in pairs.iter().enumerate() {
+        let mut rng = SplitMix64::new(0x6b6d_7600 + seed as u64);
+        // Overlapping streams, some repeats: a = first 30,000 + 5,000 own; b shares 10,000.
+        let shared: Vec<u64> = (0..20_000).map(|_| rng.next_word()).collect();
+        let only_a: Vec<u64> = (0..15_000).map(|_| rng.next_word()).collect();
+        let only_b: Vec<u64> = (0..8_000).map(|_| rng.next_word()).collect();
+        let a: Vec<u64> = only_a.iter().chain(&shared[..10_000]).copied().collect();
+        let b: Vec<u64> = shared[5_000..]
+            .iter()
+            .chain(&only_b)
+            .chain(&shared[..100])
+            .copied()
+            .collect();
+        let fed = |k: usize, streams: &[&[u64]]| {
+            let mut kmv = Kmv::new(k).unwrap();
+            streams
+                .iter()
+                .flat_map(|s| s.iter())
+                .for_each(|&h| kmv.insert_hash(h));
+            kmv
+        };
+        let (x, y) = (fed(k1, &[&a]), fed(k2, &[&b]));
+        let want = fed(k1.min(k2), &[&a, &b]);
+        let (mut xy, mut yx) = (x.clone(), y.clone());
+        xy.merge(&y).unwrap();
+        yx.merge(&x).unwrap();
+        for (name, got) in [("a.merge(b)", &xy), ("b.merge(a)", &yx)] {
+            assert_eq!(got.k(), k1.min(k2), "{name} ({k1}, {k2})");
+            assert_eq!(got.to_bytes(), want.to_bytes(), "{name} ({k1}, {k2})");
+            assert_eq!(got.estimate(), want.estimate(), "{name} ({k1}, {k2})");
+        }
+        // Jaccard at min k: the share of the union's min-k minima held by both sides, as
+        // counted from sketches of that k.
+        let (xs, ys) = (fed(k1.min(k2), &[&a]), fed(k1.min(k2), &[&b]));
+        assert_eq!(x.jaccard(&y).unwrap(), xs.jaccard(&ys).unwrap());
+        assert_eq!(y.jaccard(&x).unwrap(), xs.jaccard(&ys).unwrap());
+        assert_eq!(
+            x.intersection_estimate(&y).unwrap(),
+            y.intersection_estimate(&x).unwrap()
+        );
+    }
 }
 
 #[test]

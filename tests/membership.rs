@@ -583,3 +583,95 @@ fn a_forged_scaling_filter_with_a_tiny_sub_filter_is_refused() {
         "{err}"
     );
 }
+
+/// Issue #16, point 3: two filters over overlapping streams, 50,000 words each with 30,000
+/// in common, seen at different times so that most shared words sit in different
+/// sub-filters of the two (initial capacity 1,000: sub-filters of 1k, 2k, ..., 32k). The
+/// sum of the union's sub-filter counts (what `len()` reported as the union's count before)
+/// counts those twice; the bounds must hold the true 70,000, and survive a save.
+#[test]
+fn a_union_reports_bounds_that_hold_the_true_count() {
+    // Words of a seeded vocabulary, in a seeded order, as a corpus would give them.
+    let mut rng = lessram::counting::SplitMix64::new(0x0516);
+    let mut words: Vec<String> = (0..70_000)
+        .map(|i| {
+            format!(
+                "{}{i}",
+                ["the", "of", "word", "x"][(rng.next_word() % 4) as usize]
+            )
+        })
+        .collect();
+    for i in (1..words.len()).rev() {
+        words.swap(i, (rng.next_word() % (i as u64 + 1)) as usize);
+    }
+    // a: words 0..50,000; b: words 20,000..70,000, the shared 30,000 first.
+    let (a_words, b_words) = (&words[..50_000], &words[20_000..]);
+    for layout in LAYOUTS {
+        let mk = || {
+            ScalingBloomFilter::builder(1_000, 0.01)
+                .layout(layout)
+                .build()
+                .unwrap()
+        };
+        let (mut a, mut b) = (mk(), mk());
+        a_words.iter().for_each(|w| {
+            a.insert(w.as_str());
+        });
+        b_words.iter().for_each(|w| {
+            b.insert(w.as_str());
+        });
+        let (na, nb) = (a.len(), b.len());
+        // Distinct insertions: a few words are false positives when inserted (rate <= 1%).
+        assert!(na > 49_000 && nb > 49_000, "{layout:?}: {na}, {nb}");
+        assert_eq!((a.exact_len(), a.len_bounds()), (Some(na), (na, na)));
+        let v1 = a.to_bytes();
+        assert_eq!(v1[4], 1, "an exact count is a version 1 frame");
+        a.union(&b).unwrap();
+        let truth = 70_000;
+        let (low, high) = a.len_bounds();
+        assert_eq!(a.exact_len(), None);
+        assert!(
+            low <= truth && truth <= high,
+            "{layout:?}: {low} ..= {high}"
+        );
+        assert_eq!(low, na.max(nb));
+        // The old count: the sum of the sub-filters' estimates, about 70,000 plus most of
+        // the 30,000 shared words again. As a plain estimate it is far off.
+        let old = a.len();
+        assert!(old as f64 > 1.2 * truth as f64, "{layout:?}: sum {old}");
+        eprintln!(
+            "{layout:?}: true {truth}, sum of sub-filter estimates {old}, bounds {low} ..= {high}"
+        );
+        // The bounds are saved (format version 2) and read back.
+        let bytes = a.to_bytes();
+        assert_eq!(bytes[4], 2, "a merged filter's count bounds need version 2");
+        let back = ScalingBloomFilter::from_bytes(&bytes).unwrap();
+        assert_eq!(back, a);
+        assert_eq!(back.len_bounds(), (low, high));
+        // An insert of a new word raises both bounds by one.
+        let mut c = back.clone();
+        assert!(c.insert("a word in neither stream"));
+        assert_eq!(c.len_bounds(), (low + 1, high + 1));
+        // Damaged bounds are refused: low above the sub-filters' sum, or low == high.
+        for (lo, hi) in [(old as u64 + 1, high as u64), (low as u64, low as u64)] {
+            let mut forged = bytes[..bytes.len() - 20].to_vec();
+            forged.extend_from_slice(&lo.to_le_bytes());
+            forged.extend_from_slice(&hi.to_le_bytes());
+            let crc = crc32fast::hash(&forged);
+            forged.extend_from_slice(&crc.to_le_bytes());
+            assert!(matches!(
+                ScalingBloomFilter::from_bytes(&forged),
+                Err(Error::Corrupt { .. })
+            ));
+        }
+        // A union with an empty filter keeps an exact count exact; a version 1 frame
+        // still reads, with its exact count.
+        let mut empty = mk();
+        empty.union(&mk()).unwrap();
+        assert_eq!(empty.exact_len(), Some(0));
+        assert_eq!(
+            ScalingBloomFilter::from_bytes(&v1).unwrap().exact_len(),
+            Some(na)
+        );
+    }
+}

@@ -20,6 +20,11 @@ fn check(f: &ScalingBloomFilter, seen: &BTreeSet<Vec<u8>>, probes: &[Vec<u8>]) {
     let back = ScalingBloomFilter::from_bytes(&f.to_bytes()).unwrap();
     assert_eq!(&back, f);
     assert_eq!((back.len(), back.filters()), (f.len(), f.filters()));
+    assert_eq!(back.len_bounds(), f.len_bounds());
+    // The low bound is certain: never above the distinct items inserted (the high one is
+    // statistical, so it is not asserted here).
+    let (low, high) = f.len_bounds();
+    assert!(low <= seen.len() && low <= f.len() && f.len() <= high);
     for w in seen.iter().chain(probes) {
         assert_eq!(back.contains(w), f.contains(w));
     }

@@ -7,10 +7,12 @@
 //! distinct-value estimation under multiset operations*, 2007), at any cardinality up to
 //! about 2^60.
 //!
-//! Two sketches with the same `k` and hasher combine: the `k` smallest hashes of both are
-//! the sketch of the union ([`Kmv::merge`]), and the share of those that both sides hold
-//! estimates the Jaccard similarity ([`Kmv::jaccard`]) and so the intersection
-//! ([`Kmv::intersection_estimate`]).
+//! Two sketches with the same hasher combine: the `k` smallest hashes of both are the sketch
+//! of the union ([`Kmv::merge`]), and the share of those that both sides hold estimates the
+//! Jaccard similarity ([`Kmv::jaccard`]) and so the intersection
+//! ([`Kmv::intersection_estimate`]). When the two `k` differ, each side still holds the
+//! smaller `k`'s minima of its own stream, so these work at `k = min(k, k')`, in either
+//! order.
 //!
 //! # Speed
 //!
@@ -324,21 +326,37 @@ impl<S: ItemHasher> Kmv<S> {
         }
     }
 
-    fn check_compatible(&self, other: &Self) -> Result<()> {
-        if self.k != other.k {
-            return Err(Error::incompatible("Kmv", "k", self.k, other.k));
-        }
-        check_same_hasher("Kmv", &self.hasher, &other.hasher)
+    /// Lowers `k` to `k` (at most the current one), dropping the minima above the new
+    /// `k`-th and the buffer room the larger `k` had: the sketch a `Kmv` of this `k` would
+    /// hold after the same stream.
+    fn shrink_k(&mut self, k: usize) {
+        debug_assert!((MIN_K..=self.k).contains(&k));
+        self.flush();
+        self.k = k;
+        let full_size = k + self.pending_room();
+        let m = self.minima_mut();
+        m.values.truncate(k);
+        m.values.shrink_to(full_size);
+        m.sorted = m.values.len();
+        m.limit = if m.sorted == k {
+            m.values[k - 1] - 1
+        } else {
+            u64::MAX
+        };
+        self.limit = m.limit;
     }
 
-    /// The union's `k` minima, how many of them both sides hold, and the union's estimate.
+    /// The union's `min(k, k')` minima, how many of them both sides hold, and the union's
+    /// estimate at that `k`.
     fn compare(&self, other: &Self) -> Result<(usize, usize, f64)> {
-        self.check_compatible(other)?;
+        check_same_hasher("Kmv", &self.hasher, &other.hasher)?;
+        let k = self.k.min(other.k);
         Ok(self.with_both_minima(other, |a, b| {
             // Walk both ascending lists; every hash at or below the union's k-th minimum
-            // is at or below each full side's own k-th minimum, so membership is known.
+            // is at or below each full side's own k-th minimum (k is at most either side's
+            // own), so membership is known.
             let (mut i, mut j, mut taken, mut both, mut last) = (0, 0, 0, 0, 0u64);
-            while taken < self.k && (i < a.len() || j < b.len()) {
+            while taken < k && (i < a.len() || j < b.len()) {
                 let (x, y) = (a.get(i), b.get(j));
                 last = match (x, y) {
                     (Some(&x), Some(&y)) if x == y => {
@@ -363,10 +381,10 @@ impl<S: ItemHasher> Kmv<S> {
                 };
                 taken += 1;
             }
-            let union = if taken < self.k {
+            let union = if taken < k {
                 taken as f64
             } else {
-                (self.k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
+                (k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
             };
             (taken, both, union)
         }))
@@ -374,11 +392,12 @@ impl<S: ItemHasher> Kmv<S> {
 
     /// Estimated Jaccard similarity `|A ∩ B| / |A ∪ B|` of the two streams: the share of the
     /// union's `k` minima that both sketches hold. Exact when the union has fewer than `k`
-    /// items; 0 for two empty sketches.
+    /// items; 0 for two empty sketches. When the two `k` differ, the smaller is used (with
+    /// its larger error): `a.jaccard(&b) == b.jaccard(&a)`.
     ///
     /// # Errors
     ///
-    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    /// [`Error::Incompatible`] when the hasher differs (another hash function or seed).
     ///
     /// # Example
     ///
@@ -401,11 +420,12 @@ impl<S: ItemHasher> Kmv<S> {
     }
 
     /// Estimated size of the intersection of the two streams: the Jaccard estimate times the
-    /// union's estimate. Exact when the union has fewer than `k` items.
+    /// union's estimate. Exact when the union has fewer than `k` items. When the two `k`
+    /// differ, the smaller is used, as in [`Kmv::jaccard`].
     ///
     /// # Errors
     ///
-    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    /// [`Error::Incompatible`] when the hasher differs.
     ///
     /// # Example
     ///
@@ -424,6 +444,50 @@ impl<S: ItemHasher> Kmv<S> {
         } else {
             union * both as f64 / taken as f64
         })
+    }
+
+    /// Merges `other` into `self`, so that `self` holds the sketch of the union of both
+    /// streams: the `k` smallest distinct hashes of both.
+    ///
+    /// The two `k` may differ, in either order: the result keeps `min(k, k')` minima, exactly
+    /// the sketch a `Kmv` of the smaller `k` fed both streams would hold (each side's kept
+    /// minima include the smaller `k`'s minima of its own stream). When `other` has the
+    /// smaller `k`, `self` drops its minima above the new `k`-th first, so [`Kmv::k`] is
+    /// **lower afterwards** (and [`Kmv::relative_std_error`] higher); `merge(a, b)` and
+    /// `merge(b, a)` give equal sketches. The minima are kept ready: no hash is left
+    /// pending, so the next `&self` query does not sort.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when `other` has another hash function or seed (the message
+    /// names both sides). `self` is unchanged then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{DistinctCount, Kmv};
+    ///
+    /// let (mut a, mut b) = (Kmv::new(1024)?, Kmv::new(4096)?);
+    /// (0..30_000u32).for_each(|i| a.insert(&i));
+    /// (20_000..50_000u32).for_each(|i| b.insert(&i));
+    /// let mut reversed = b.clone();
+    /// a.merge(&b)?; // a keeps k = 1024
+    /// reversed.merge(&a)?; // reversed drops to k = 1024, then takes a in
+    /// assert_eq!((a.k(), reversed.k()), (1024, 1024));
+    /// assert_eq!(reversed, a);
+    /// // Relative std error 1/sqrt(1022) ~ 3.1%.
+    /// assert!((a.estimate() / 50_000.0 - 1.0).abs() < 0.15);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn merge(&mut self, other: &Self) -> Result<()> {
+        check_same_hasher("Kmv", &self.hasher, &other.hasher)?;
+        if other.k < self.k {
+            self.shrink_k(other.k);
+        }
+        let k = self.k;
+        other.with_minima(|m| m.iter().take(k).for_each(|&h| self.insert_hash(h)));
+        self.flush();
+        Ok(())
     }
 
     /// Encodes the sketch (see `docs/format.md`).
@@ -504,16 +568,9 @@ impl<S: ItemHasher> DistinctCount for Kmv<S> {
         self.with_minima(|m| Self::estimate_from(self.k, m))
     }
 
-    /// Keeps the `k` smallest hashes of both sketches: the sketch of the union.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Incompatible`] when `k` or the hasher differ.
+    /// See [`Kmv::merge`].
     fn merge(&mut self, other: &Self) -> Result<()> {
-        self.check_compatible(other)?;
-        other.with_minima(|m| m.iter().for_each(|&h| self.insert_hash(h)));
-        self.flush();
-        Ok(())
+        Kmv::merge(self, other)
     }
 }
 
@@ -526,7 +583,9 @@ impl<S: ItemHasher> MemoryUsage for Kmv<S> {
 impl<S: ItemHasher> PartialEq for Kmv<S> {
     /// Equal when `k`, the hasher's id and seed, and the kept minima are equal.
     fn eq(&self, other: &Self) -> bool {
-        self.check_compatible(other).is_ok() && self.with_both_minima(other, |a, b| a == b)
+        self.k == other.k
+            && check_same_hasher("Kmv", &self.hasher, &other.hasher).is_ok()
+            && self.with_both_minima(other, |a, b| a == b)
     }
 }
 
@@ -625,14 +684,37 @@ mod tests {
     }
 
     #[test]
-    fn incompatible_sketches_are_refused_naming_both_sides() {
+    fn other_hashers_are_refused_naming_both_sides() {
         let mut a = Kmv::new(10).unwrap();
-        let b = Kmv::new(20).unwrap();
-        let e = a.merge(&b).unwrap_err().to_string();
-        assert_eq!(e, "cannot combine Kmvs with different k: 10 and 20");
-        let c = Kmv::with_hasher(10, Murmur3::with_seed(1)).unwrap();
+        a.insert_hash(7);
+        let before = a.clone();
+        let c = Kmv::with_hasher(5, Murmur3::with_seed(1)).unwrap();
         let e = a.jaccard(&c).unwrap_err().to_string();
         assert!(e.contains("seed 0") && e.contains("seed 1"), "{e}");
+        let e = a.merge(&c).unwrap_err().to_string();
+        assert!(e.contains("seed 0") && e.contains("seed 1"), "{e}");
+        assert_eq!(a, before, "a refused merge left self unchanged (k too)");
+        assert!(a.intersection_estimate(&c).is_err());
+    }
+
+    #[test]
+    fn merging_a_smaller_k_shrinks_self_and_keeps_the_minima_ready() {
+        let mut rng = SplitMix64::new(5);
+        let (mut a, mut b) = (Kmv::new(1000).unwrap(), Kmv::new(100).unwrap());
+        for _ in 0..50_000 {
+            a.insert_hash(rng.next_word());
+            b.insert_hash(rng.next_word());
+        }
+        let mut want: Vec<u64> = a.hashes().into_iter().chain(b.hashes()).collect();
+        want.sort_unstable();
+        want.truncate(100);
+        a.merge(&b).unwrap();
+        assert_eq!(a.k(), 100);
+        let m = a.lock();
+        assert_eq!(m.sorted, m.values.len(), "nothing pending after a merge");
+        assert_eq!(m.values, want);
+        assert_eq!((m.limit, a.limit), (want[99] - 1, want[99] - 1));
+        assert!(m.values.capacity() <= 100 + a.pending_room());
     }
 
     #[test]

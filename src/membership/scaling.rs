@@ -43,7 +43,9 @@ struct Stage {
 /// itself break the promise by 3-6x after 100x growth.)
 ///
 /// Each item is hashed once; the newest (largest) sub-filter is queried first.
-/// [`Self::len`] counts distinct insertions (inserts that returned `true`).
+/// [`Self::len`] counts distinct insertions (inserts that returned `true`), exactly until a
+/// [union](Self::union) of two filters that both hold items: the union's count is then only
+/// known between bounds ([`Self::len_bounds`], [`Self::exact_len`]).
 ///
 /// # Limits
 ///
@@ -83,7 +85,12 @@ pub struct ScalingBloomFilter<S = Murmur3> {
     hashes: u32,
     max_filters: Option<u64>,
     max_memory: Option<u64>,
+    /// The sum of the sub-filters' counts.
     len: u64,
+    /// Bounds on the distinct items held: both `len` until a union makes the count
+    /// uncertain (see [`ScalingBloomFilter::len_bounds`]).
+    low: u64,
+    high: u64,
 }
 
 /// Builds a [`ScalingBloomFilter`] with non-default growth, tightening, limits, layout or
@@ -197,6 +204,8 @@ impl<S: ItemHasher> ScalingBloomBuilder<S> {
             max_filters: self.max_filters.map(|n| n as u64),
             max_memory: self.max_memory.map(|n| n as u64),
             len: 0,
+            low: 0,
+            high: 0,
         };
         f.grow().map_err(|e| match e {
             Error::LimitReached { limit, .. } => Error::parameter(
@@ -341,9 +350,76 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
 
     /// Number of distinct items inserted (inserts that returned `true`; an item that was a
     /// false positive when inserted is not counted).
+    ///
+    /// Exact while [`Self::exact_len`] is `Some`, that is unless a [union](Self::union) of
+    /// two non-empty filters made the count uncertain. After such a union it is the sum of
+    /// the sub-filters' estimated counts, which counts an item twice when the two filters
+    /// held it in different sub-filters: use [`Self::len_bounds`] then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{Membership, ScalingBloomFilter};
+    ///
+    /// let mut f = ScalingBloomFilter::new(100, 0.01)?;
+    /// f.insert("a");
+    /// f.insert("a");
+    /// assert_eq!(f.len(), 1);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         usize::try_from(self.len).unwrap_or(usize::MAX)
+    }
+
+    /// The number of distinct items inserted, when it is known exactly: `None` after a
+    /// [union](Self::union) that left it uncertain (see [`Self::len_bounds`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{Membership, ScalingBloomFilter};
+    ///
+    /// let mut a = ScalingBloomFilter::new(100, 0.01)?;
+    /// let mut b = ScalingBloomFilter::new(100, 0.01)?;
+    /// a.insert("x");
+    /// assert_eq!(a.exact_len(), Some(1));
+    /// a.union(&b)?; // b is empty: the count is still exact
+    /// assert_eq!(a.exact_len(), Some(1));
+    /// b.insert("y");
+    /// a.union(&b)?;
+    /// assert_eq!(a.exact_len(), None);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn exact_len(&self) -> Option<usize> {
+        (self.low == self.high).then(|| self.len())
+    }
+
+    /// Bounds `(low, high)` on the number of distinct items the filter holds: both equal
+    /// to [`Self::len`] while the count is exact; after a [union](Self::union), see there
+    /// for how each bound is made. Inserting a new item raises both by one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::{Membership, ScalingBloomFilter};
+    ///
+    /// let mut a = ScalingBloomFilter::new(1_000, 0.01)?;
+    /// let mut b = ScalingBloomFilter::new(1_000, 0.01)?;
+    /// (0..50_000u32).for_each(|i| { a.insert(&i); });
+    /// (20_000..70_000u32).for_each(|i| { b.insert(&i); });
+    /// let n = a.len(); // a little under 50,000: false positives are not counted
+    /// assert_eq!(a.len_bounds(), (n, n));
+    /// a.union(&b)?;
+    /// let (low, high) = a.len_bounds();
+    /// assert!(low <= 70_000 && 70_000 <= high); // the union holds 70,000 items
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn len_bounds(&self) -> (usize, usize) {
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        (size(self.low), size(self.high))
     }
 
     /// Whether nothing was inserted.
@@ -520,6 +596,8 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
         }
         stage.count += 1;
         self.len += 1;
+        self.low = self.low.saturating_add(1);
+        self.high = self.high.saturating_add(1);
     }
 
     #[inline]
@@ -635,10 +713,33 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
     }
 
     /// Makes `self` the filter of the union of both sets: each sub-filter becomes the OR
-    /// of the two. Its item count becomes the estimate from its bits, kept between the
-    /// larger of the two counts and their sum, and [`Self::len`] their total. If both
-    /// chains held many items the union's sub-filters may be past their capacity, and the
-    /// false-positive rate above `P`: [`Self::expected_fp_rate`] tells.
+    /// of the two. If both chains held many items the union's sub-filters may be past
+    /// their capacity, and the false-positive rate above `P`: [`Self::expected_fp_rate`]
+    /// tells.
+    ///
+    /// # The count of a union
+    ///
+    /// The union's count is **not known exactly** (unless one side is empty): an item both
+    /// filters hold may sit in different sub-filters of the two (one filter saw it early,
+    /// the other late), and the bits cannot tell. [`Self::exact_len`] becomes `None` and
+    /// [`Self::len_bounds`] gives:
+    ///
+    /// - **low**: the larger of the two sides' low bounds (their exact counts for filters
+    ///   never merged). Certain: the union holds every item of each side.
+    /// - **high**: the sum over sub-filters of each OR-ed sub-filter's count estimated from
+    ///   its set bits (`n = ln(zero fraction) / ln q`), plus `5 sqrt(n)`, and at most the
+    ///   two sides' counts for that sub-filter summed; and at most the two sides' high
+    ///   bounds summed. The sum over sub-filters is never below the union (each item of
+    ///   the union is in one of them), and the bit estimate's standard deviation is at most
+    ///   about `1.05 sqrt(n)` (blocked layout, from the Poisson spread of block loads; about
+    ///   `0.3 sqrt(n)` for the classic layout), so the margin is over 4.5 deviations.
+    ///
+    /// The high bound counts twice an item held in different sub-filters by the two sides,
+    /// so it is far above the union when the two streams share many items seen at
+    /// different times; [`Self::len`] (the sum of the sub-filters' own estimates, without
+    /// the margin) is high in the same way, which is why it is not the union's count.
+    /// For the distinct count of a union of streams, merge a
+    /// [`HyperLogLog`](crate::HyperLogLog) instead.
     ///
     /// # Errors
     ///
@@ -656,27 +757,35 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
     /// b.insert("y");
     /// a.union(&b)?;
     /// assert!(a.contains("x") && a.contains("y"));
-    /// assert_eq!(a.len(), 2);
+    /// assert_eq!(a.len_bounds(), (1, 2)); // "x" and "y" could be one item, as far as
+    ///                                     // the bits and counts tell
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn union(&mut self, other: &Self) -> Result<()> {
         self.check_compatible(other)?;
+        let low = self.low.max(other.low);
+        let mut high = 0u64;
         for (a, b) in self.stages.iter_mut().zip(&other.stages) {
             let lo = a.count.max(b.count);
             let hi = a.count.saturating_add(b.count);
             a.raw.union(&b.raw);
             let est = a.raw.estimated_len();
-            let est = if est.is_finite() {
-                est.round() as u64
+            let (count, upper) = if est.is_finite() {
+                // Rounded up and to the nearest: float to int saturates.
+                let upper = (est + 5.0 * est.sqrt()).ceil() as u64;
+                ((est.round() as u64).clamp(lo, hi), upper.min(hi))
             } else {
-                hi
+                (hi, hi)
             };
-            a.count = est.clamp(lo, hi);
+            a.count = count;
+            high = high.saturating_add(upper.max(count));
         }
         self.len = self
             .stages
             .iter()
             .fold(0u64, |acc, s| acc.saturating_add(s.count));
+        self.high = high.min(self.high.saturating_add(other.high)).max(self.len);
+        self.low = low;
         Ok(())
     }
 
@@ -707,6 +816,12 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
         for s in &self.stages {
             p.u64(s.capacity).u64(s.count);
             s.raw.write(p);
+        }
+        if self.low != self.high {
+            // Format version 2: the bounds of a count a union left uncertain. A filter
+            // with an exact count stays a version 1 frame, readable by older releases.
+            p.u64(self.low).u64(self.high);
+            enc.set_version(2);
         }
         enc.finish()
     }
@@ -739,6 +854,7 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
 
     fn decode(mut dec: Decoder<'_>, hasher: S) -> Result<Self> {
         let corrupt = |detail: String| Error::corrupt(NAME, detail);
+        let version = dec.version();
         let params = dec.params();
         let initial_capacity = params.u64()?;
         let fp_rate = params.f64()?;
@@ -786,6 +902,17 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
                 count,
             });
         }
+        let (low, high) = if version >= 2 {
+            let (low, high) = (payload.u64()?, payload.u64()?);
+            if !(low <= len && len <= high && low < high) {
+                return Err(corrupt(format!(
+                    "count bounds {low} ..= {high} around the sub-filters' {len}, expected low <= {len} <= high and low < high"
+                )));
+            }
+            (low, high)
+        } else {
+            (len, len)
+        };
         dec.finish()?;
         let hashes = stages[0].raw.hashes();
         if let Some(s) = stages.iter().find(|s| s.raw.hashes() != hashes) {
@@ -806,6 +933,8 @@ impl<S: ItemHasher> ScalingBloomFilter<S> {
             max_filters,
             max_memory,
             len,
+            low,
+            high,
         };
         // Each sub-filter must be the size growth would have built for its capacity and
         // rate (within 1% and one probe, so that float rounding on another platform never
@@ -905,6 +1034,8 @@ impl<S: PartialEq> PartialEq for ScalingBloomFilter<S> {
             && self.max_filters == other.max_filters
             && self.max_memory == other.max_memory
             && self.len == other.len
+            && self.low == other.low
+            && self.high == other.high
     }
 }
 
@@ -912,6 +1043,7 @@ impl<S: fmt::Debug> fmt::Debug for ScalingBloomFilter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(NAME)
             .field("len", &self.len)
+            .field("len_bounds", &(self.low, self.high))
             .field("filters", &self.stages.len())
             .field("fp_rate", &self.fp_rate)
             .field("initial_capacity", &self.initial_capacity)

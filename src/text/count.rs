@@ -19,7 +19,7 @@ use super::recent::Recent;
 use super::scan::Marks;
 use super::sink::Sink;
 use crate::error::{Error, Result};
-use crate::hash::{Murmur3, murmur3_x64_128};
+use crate::hash::{HASH_ID_MURMUR3, Murmur3, murmur3_x64_128};
 
 /// Counts the tokens of files, readers or byte slices into the sinks you choose, hashing
 /// each token once (MurmurHash3 x64_128 with the counter's seed), on as many threads as
@@ -222,6 +222,11 @@ impl Counter {
     /// Adds a sink to feed; its handle takes it back from the [`Report`]
     /// ([`Report::take`]).
     ///
+    /// The counter hashes tokens with MurmurHash3 and its [seed](Counter::seed): a sink
+    /// whose structure hashes with anything else ([`Sink::hasher_identity`]: another
+    /// hasher, or Murmur3 with another seed) makes the count fail with
+    /// [`Error::InvalidInput`] naming the hasher expected, before any token is counted.
+    ///
     /// # Example
     ///
     /// ```
@@ -398,9 +403,37 @@ impl Counter {
         })
     }
 
+    /// Refuses a sink whose structure hashes with another function than the counter's
+    /// MurmurHash3 and seed: it would silently hold hashes of another family than its own.
+    fn check_sink_hashers(&self) -> Result<()> {
+        let expected = (HASH_ID_MURMUR3, u64::from(self.seed));
+        for (i, sink) in self.sinks.iter().enumerate() {
+            if let Some(found) = sink.hasher_identity()
+                && found != expected
+            {
+                let what = if found.0 == HASH_ID_MURMUR3 {
+                    format!("MurmurHash3 with seed {}", found.1)
+                } else {
+                    format!("hash id {} seed {}", found.0, found.1)
+                };
+                return Err(Error::InvalidInput {
+                    structure: "Counter",
+                    detail: format!(
+                        "sink {i} hashes with {what}, but the counter hashes tokens with \
+                         MurmurHash3 seed {} (hash id {} seed {}): build its structure with \
+                         Murmur3::with_seed({}), or give the counter that structure's seed",
+                        self.seed, expected.0, expected.1, self.seed
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `work` on every thread, each with its own tally, with the sinks that do not
     /// fork on a thread of their own, and merges the tallies into the report.
     fn run(self, work: impl Fn(&mut Tally) -> Result<()> + Sync) -> Result<Report> {
+        self.check_sink_hashers()?;
         let start = Instant::now();
         let Counter {
             opts,
@@ -1236,5 +1269,48 @@ mod tests {
             *last.lock().unwrap(),
             (text.len() as u64, Some(text.len() as u64))
         );
+    }
+
+    /// Issue #16: a sketch fed by the counter holds the counter's hashes, so one built with
+    /// another hasher (or Murmur3 with another seed) would silently mix hash families.
+    #[test]
+    fn sinks_of_another_hasher_are_refused_naming_the_expected_one() {
+        use crate::ScalingBloomFilter;
+        let count = |counter: Counter| counter.count_bytes(b"a b c a");
+        // Murmur3 seeded 5, counter seeded 0: refused, the message says what to build.
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(Distinct(
+            HyperLogLog::with_hasher(10, Murmur3::with_seed(5)).unwrap(),
+        ));
+        let e = count(c).unwrap_err();
+        assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("MurmurHash3 with seed 5") && msg.contains("Murmur3::with_seed(0)"),
+            "{msg}"
+        );
+        // The same sketch with the counter seeded 5: accepted, and it counts.
+        let mut c = Counter::new(TokenOptions::words()).seed(5);
+        let h = c.sink(Distinct(
+            HyperLogLog::with_hasher(10, Murmur3::with_seed(5)).unwrap(),
+        ));
+        assert_eq!(count(c).unwrap().take(h).0.estimate().round(), 3.0);
+        // Another hash family in a filter (a RandomState), even after the seed is set.
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(Filter(
+            ScalingBloomFilter::with_hasher(100, 0.01, std::hash::RandomState::new()).unwrap(),
+        ));
+        let msg = count(c.seed(3)).unwrap_err().to_string();
+        assert!(
+            msg.contains("hash id 2") && msg.contains("Murmur3::with_seed(3)"),
+            "{msg}"
+        );
+        // Sinks that hash nothing themselves are not checked.
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(Morris::new(
+            MorrisCounter::new(2.0).unwrap(),
+            crate::counting::SplitMix64::new(1),
+        ));
+        assert!(count(c).is_ok());
     }
 }

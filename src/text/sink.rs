@@ -6,6 +6,7 @@ use rand_core::Rng;
 
 use crate::counting::SplitMix64;
 use crate::error::{Error, Result};
+use crate::hash::ItemHasher;
 use crate::{DistinctCount, Membership, MorrisCounter};
 
 /// Something a [`Counter`](super::Counter) feeds with the hash of every token: a sketch, a
@@ -79,6 +80,17 @@ pub trait Sink: Any + Send {
     fn repeats_cost(&self) -> bool {
         false
     }
+
+    /// The `(hash id, seed)` of the hasher the sink's structure hashes items with
+    /// ([`ItemHasher::hash_id`], [`ItemHasher::seed`]), if it has one; `None` (the default)
+    /// for a sink that hashes nothing itself.
+    ///
+    /// A [`Counter`](super::Counter) refuses to run with a sink whose hasher is not the
+    /// MurmurHash3 of the counter's seed: the structure would hold hashes of another hash
+    /// family than its own, which no later insert, query or merge could tell.
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        None
+    }
 }
 
 /// Downcasts a fork back to the sink type that made it.
@@ -141,6 +153,11 @@ where
         let other: Self = downcast(fork, "Distinct")?;
         self.0.merge(&other.0)
     }
+
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        let h = self.0.hasher();
+        Some((h.hash_id(), h.seed()))
+    }
 }
 
 /// A [`Membership`] filter as a [`Sink`]: fed all 128 bits of each hash through
@@ -191,6 +208,11 @@ where
 
     fn repeats_cost(&self) -> bool {
         true
+    }
+
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        let h = self.0.hasher();
+        Some((h.hash_id(), h.seed()))
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use fst::raw::{Builder, Fst, Output};
 use fst::{IntoStreamer, Streamer};
 
-use crate::codec::{Codec, Decoder, FORMAT_VERSION, HEADER_LEN, Kind, MAGIC, UNHASHED};
+use crate::codec::{Codec, Decoder, HEADER_LEN, Kind, MAGIC, UNHASHED};
 use crate::error::{Error, Result};
 use crate::words::fst_check::{check_automaton, check_trailer};
 use crate::words::levenshtein::Levenshtein;
@@ -45,7 +45,7 @@ impl<D: AsRef<[u8]>> AsRef<[u8]> for FrameBytes<D> {
 fn frame_writer(kind: Kind) -> Vec<u8> {
     let mut v = Vec::with_capacity(16 * 1024);
     v.extend_from_slice(&MAGIC);
-    v.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes()); // the version 1 layout, as `Encoder` writes
     v.push(kind as u8);
     v.push(UNHASHED.0); // hash id: none
     v.extend_from_slice(&UNHASHED.1.to_le_bytes()); // seed: none

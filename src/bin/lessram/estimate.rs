@@ -4,7 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// Why a merged scaling Bloom filter shows bounds instead of an estimate.
+const MERGED_NOTE: &str = "count not known exactly after a merge";
 
 use crate::count::{group, params_text};
 use crate::estimators::load_file;
@@ -33,24 +36,37 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 continue;
             }
         };
+        // A merged scaling Bloom filter's count is only known between bounds: its sum of
+        // sub-filter counts counts twice the items the shards held in different
+        // sub-filters, so it is not printed as an estimate.
+        let bounds = s.bounds();
         let estimate = s.estimate();
         if args.json {
-            let v = json!({
+            let mut v = json!({
                 "file": path.display().to_string(),
                 "estimator": s.name(),
                 "parameters": s.params(),
-                "estimate": estimate,
+                "estimate": if bounds.is_some() { Value::Null } else { json!(estimate) },
                 "memory_bytes": s.memory(),
             });
+            if let Some((low, high)) = bounds {
+                v["bounds"] = json!([low, high]);
+                v["note"] = json!(MERGED_NOTE);
+            }
             writeln!(out, "{v}")?;
         } else {
+            let figure = match bounds {
+                Some((low, high)) => {
+                    format!("between {} and {} ({MERGED_NOTE})", group(low), group(high))
+                }
+                None => group(estimate.round().max(0.0) as u64),
+            };
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{figure}",
                 path.display(),
                 s.name(),
                 params_text(&s.params()),
-                group(estimate.round().max(0.0) as u64)
             )?;
         }
     }

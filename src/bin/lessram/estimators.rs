@@ -88,8 +88,21 @@ impl Sketch {
         }
     }
 
+    /// Bounds on the count when it has no estimate: a scaling Bloom filter after a merge
+    /// (its count is then only known between these, see `ScalingBloomFilter::len_bounds`).
+    pub(crate) fn bounds(&self) -> Option<(u64, u64)> {
+        match self {
+            Sketch::Bloom(f) if f.0.exact_len().is_none() => {
+                let (low, high) = f.0.len_bounds();
+                Some((low as u64, high as u64))
+            }
+            _ => None,
+        }
+    }
+
     /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
-    /// others (the scaling Bloom filter's count of inserts that were new).
+    /// others (the scaling Bloom filter's count of inserts that were new). Not an
+    /// estimate when [`Sketch::bounds`] gives bounds.
     pub(crate) fn estimate(&self) -> f64 {
         match self {
             Sketch::Morris(m) => m.counter.estimate(),
