@@ -11,6 +11,7 @@ mod hash;
 #[cfg(target_pointer_width = "64")]
 mod hyperloglog;
 mod membership;
+mod sample;
 mod words;
 
 fn benches(c: &mut Criterion) {
@@ -19,6 +20,7 @@ fn benches(c: &mut Criterion) {
     hyperloglog::register_benches(c);
     counting::register_benches(c);
     membership::register_benches(c);
+    sample::register_benches(c);
     words::register_benches(c);
 }
 

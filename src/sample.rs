@@ -2,8 +2,8 @@
 //!
 //! [`SampleCorpus`] stands in for a real text when none is at hand: `lessram count` counts it
 //! when given no input, and benches and the footprint report use it to get realistic token
-//! streams without a file or a network. It is generated on the fly, needs a few kilobytes
-//! whatever its length, and gives the same tokens on every platform and in every release
+//! streams without a file or a network. It is generated on the fly, needs about 150 KB of
+//! tables (shared by clones) whatever its length, and gives the same tokens on every platform and in every release
 //! for the same parameters.
 //!
 //! # How it is made
@@ -25,6 +25,12 @@
 //! * **Determinism.** The power law is computed with lessram's own `log2` and `exp2` built
 //!   from IEEE 754 addition, multiplication and division only, which are exactly rounded on
 //!   every platform (no `libm` calls, whose last bits vary).
+//! * **Speed.** The rank is found without computing the power law for all but about 1 in
+//!   1,100 tokens: the variate is a piecewise quadratic of the uniform draw (4,096 pieces,
+//!   each with a proven bound on its distance from the reference computation), and only a
+//!   token whose bound straddles an integer computes it. Ranks are drawn 64 at a time, then
+//!   spelled from a table of syllables without branches. The output is the reference
+//!   computation's, bit for bit: tests pin long stretches of it by hash.
 //!
 //! With the defaults, 1,000,000 tokens hold 192,792 distinct words and 10,000,000 tokens
 //! 896,701 (a test measures both); the English corpus lessram benches on holds 985,544
@@ -64,6 +70,14 @@ const MAX_SYLLABLES: usize = 5;
 /// The longest a token can be: five syllables of at most five bytes.
 const MAX_TOKEN: usize = MAX_SYLLABLES * 5;
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The first rank of each length class: 0, 256, 256 + 256^2, ...
+const CLASS_STARTS: [u64; MAX_SYLLABLES] = [
+    0,
+    256,
+    256 + (1 << 16),
+    256 + (1 << 16) + (1 << 24),
+    256 + (1 << 16) + (1 << 24) + (1 << 32),
+];
 
 /// A seeded, streamed, Zipf-distributed synthetic corpus (see the [module docs](self)).
 ///
@@ -105,9 +119,36 @@ struct Fast {
     /// Per digit position and digit, the syllable it spells (after the permutation): its
     /// bytes, zero-padded, with its length in the last byte.
     spell: [[[u8; 8]; SYLLABLES]; MAX_SYLLABLES],
+    /// Syllables of the vocabulary's longest word.
+    syllables: usize,
     /// The relative margin within which the fast variate is trusted to round to the same
     /// rank as the reference computation.
     margin: f64,
+    /// The power-law variate as a piecewise quadratic of the uniform variate's 53 bits:
+    /// [`BUCKETS`] pieces, each with a bound on its distance from the reference.
+    buckets: Box<[Bucket; BUCKETS]>,
+}
+
+/// The top bits of the uniform variate's 53 that choose a [`Bucket`].
+const BUCKET_BITS: u32 = 12;
+/// Pieces of the piecewise quadratic variate.
+const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Low bits of the uniform variate's 53: the position within a bucket.
+const BUCKET_SHIFT: u32 = 53 - BUCKET_BITS;
+
+/// One piece of the piecewise quadratic variate, on the 53-bit uniform integers `m` whose
+/// top bits are its index: with `t` the offset of `m` in the piece, the Newton form
+/// `x0 + t (d1 + (t - H/2) d2)` of the quadratic through the variate at the piece's start,
+/// middle and end (`H` = 2^BUCKET_SHIFT), and `err`, a bound on the distance from that
+/// value to the reference variate anywhere in the piece (infinite where no useful bound
+/// holds).
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Bucket {
+    x0: f64,
+    d1: f64,
+    d2: f64,
+    err: f64,
 }
 
 impl std::fmt::Debug for Fast {
@@ -224,6 +265,7 @@ impl SampleCorpus {
         } else {
             1e-9 + 1e-12 / a.abs()
         };
+        let buckets = buckets(a, c, margin);
         Ok(Self {
             tokens,
             seed,
@@ -234,7 +276,15 @@ impl SampleCorpus {
             #[cfg(test)]
             perm,
             mix,
-            fast: Arc::new(Fast { spell, margin }),
+            fast: Arc::new(Fast {
+                spell,
+                syllables: 1 + CLASS_STARTS[1..]
+                    .iter()
+                    .filter(|&&s| vocabulary > s)
+                    .count(),
+                margin,
+                buckets,
+            }),
         })
     }
 
@@ -293,27 +343,21 @@ impl SampleCorpus {
     #[inline]
     fn spell_into(&self, rank: u64, out: &mut [u8]) -> usize {
         let out = &mut out[..SPELL_ROOM];
-        let mut r = rank;
-        if r < SYLLABLES as u64 {
-            let e = &self.fast.spell[0][self.scramble(0, r) as usize];
-            out[..8].copy_from_slice(e);
-            return e[7] as usize;
-        }
-        r -= SYLLABLES as u64;
         // Length class: one syllable for the first 256 ranks, two for the next 256^2, ...
-        let mut class = 1;
-        let mut size: u64 = (SYLLABLES * SYLLABLES) as u64;
-        while r >= size {
-            r -= size;
-            class += 1;
-            size = size.saturating_mul(SYLLABLES as u64);
-        }
-        let r = self.scramble(class, r);
+        // (without branches: the class of a Zipf draw is a coin toss the CPU would guess
+        // wrong about once a token).
+        let class = CLASS_STARTS[1..]
+            .iter()
+            .map(|&s| usize::from(rank >= s))
+            .sum::<usize>();
+        let r = self.scramble(class, rank - CLASS_STARTS[class]);
+        // As many entries as the vocabulary's longest word has syllables, those past the
+        // word's own written at its end with no length, to be overwritten.
         let mut len = 0;
-        for (d, table) in self.fast.spell[..=class].iter().enumerate() {
+        for (d, table) in self.fast.spell[..self.fast.syllables].iter().enumerate() {
             let e = &table[((r >> (8 * d)) & 0xff) as usize];
             out[len..len + 8].copy_from_slice(e);
-            len += e[7] as usize;
+            len += usize::from(e[7]) & usize::from(d <= class).wrapping_neg();
         }
         len
     }
@@ -386,18 +430,38 @@ impl SampleCorpus {
         self.rank_of(self.bits(index))
     }
 
+    /// The rank the random bits `bits` draw: the reference rank, found by the piecewise
+    /// quadratic variate (see [`buckets`]) when the reference variate is within its bound
+    /// of the quadratic's value and no integer lies within the bound (all but about 1 in
+    /// 1,100 tokens with the defaults), and by [`rank_of_variate`](Self::rank_of_variate)
+    /// otherwise.
+    #[inline]
+    fn rank_of(&self, bits: u64) -> u64 {
+        let m = bits >> 11;
+        let b = &self.fast.buckets[(m >> BUCKET_SHIFT) as usize];
+        let t = (m & ((1 << BUCKET_SHIFT) - 1)) as f64;
+        let x = b.x0 + t * (b.d1 + (t - (1u64 << (BUCKET_SHIFT - 1)) as f64) * b.d2);
+        // Where the bound is finite, x >= 1 - err > 0, so `k` is its floor and `d` its
+        // exact fractional part (Sterbenz); the reference is in [k, k + 1) when both
+        // tests pass (the bound's factor 2 covers the last rounding of `d + err`). An
+        // infinite bound (or a NaN) fails them.
+        let k = x as i64;
+        let d = x - k as f64;
+        if d >= b.err && d + b.err < 1.0 {
+            (k as u64).clamp(1, self.vocabulary) - 1
+        } else {
+            self.rank_of_variate(bits)
+        }
+    }
+
     /// The rank the random bits `bits` draw: the power-law variate `x` computed with the
     /// fast `exp2` (and `log2`), floored, unless `x` lies within the margin of an integer,
     /// where the reference computation decides. Both round to the same integer whenever
     /// they are closer than the margin, so the result is the reference rank.
-    #[inline]
-    fn rank_of(&self, bits: u64) -> u64 {
+    #[inline(never)]
+    fn rank_of_variate(&self, bits: u64) -> u64 {
         let u = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        let x = if self.a == 0.0 {
-            exp2_fast(u * self.c)
-        } else {
-            exp2_fast(log2_fast(1.0 + u * self.c) / self.a)
-        };
+        let x = variate_fast(self.a, self.c, u);
         let margin = self.fast.margin;
         let (lo, hi) = ((x * (1.0 - margin)) as u64, (x * (1.0 + margin)) as u64);
         if lo == hi {
@@ -602,15 +666,33 @@ impl SampleReader {
 
 impl Read for SampleReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut written = 0;
-        if self.pending_pos >= self.pending.len() {
-            // Straight into `buf` while a whole token, its separator and the spelling's
-            // overshoot fit.
-            let corpus = &self.corpus;
-            while self.next < self.end && buf.len() - written > SPELL_ROOM {
-                let (n, newline) = corpus.token_at(self.next, &mut buf[written..]);
-                self.next += 1;
-                buf[written + n] = if newline || self.next == corpus.tokens {
+        // What is left of a token the previous call cut.
+        let mut written = self.drain_pending(buf);
+        if self.pending_pos < self.pending.len() {
+            return Ok(written);
+        }
+        // Straight into `buf` while a whole token, its separator and the spelling's
+        // overshoot fit, in batches: the ranks of a batch first (independent of each
+        // other, so their table loads overlap), then their spelling.
+        let corpus = &self.corpus;
+        let (mut next, end) = (self.next, self.end);
+        let mut ranks = [0u64; BATCH];
+        while next < end && buf.len() - written > SPELL_ROOM {
+            // k tokens take at most k (MAX_TOKEN + 1) bytes, and the last one's spelling
+            // 7 more: k is at least 1 here.
+            let room = (buf.len() - written - (SPELL_ROOM - MAX_TOKEN - 1)) / (MAX_TOKEN + 1);
+            let k = room
+                .min(BATCH)
+                .min(usize::try_from(end - next).unwrap_or(BATCH));
+            for (j, r) in ranks[..k].iter_mut().enumerate() {
+                let bits = corpus.bits(next + j as u64);
+                // The line flag in the low bit, the rank above it (ranks are below 2^32).
+                *r = corpus.rank_of(bits) << 1 | u64::from(bits & 15 == 0);
+            }
+            for &r in &ranks[..k] {
+                let n = corpus.spell_into(r >> 1, &mut buf[written..]);
+                next += 1;
+                buf[written + n] = if r & 1 == 1 || next == corpus.tokens {
                     b'\n'
                 } else {
                     b' '
@@ -618,32 +700,122 @@ impl Read for SampleReader {
                 written += n + 1;
             }
         }
-        loop {
-            if self.pending_pos < self.pending.len() {
-                let n = (self.pending.len() - self.pending_pos).min(buf.len() - written);
-                buf[written..written + n]
-                    .copy_from_slice(&self.pending[self.pending_pos..self.pending_pos + n]);
-                self.pending_pos += n;
-                written += n;
-                if self.pending_pos < self.pending.len() {
-                    return Ok(written);
-                }
-            }
-            if self.next >= self.end || written == buf.len() {
-                return Ok(written);
-            }
+        self.next = next;
+        // The last few bytes, a token at a time through `pending`.
+        while self.next < self.end && written < buf.len() {
             let mut pending = std::mem::take(&mut self.pending);
             pending.clear();
             self.push_next(&mut pending);
             self.pending = pending;
             self.pending_pos = 0;
+            written += self.drain_pending(&mut buf[written..]);
         }
+        Ok(written)
+    }
+}
+
+impl SampleReader {
+    /// Copies what it can of the rest of `pending` to the start of `buf`; returns the
+    /// bytes copied.
+    fn drain_pending(&mut self, buf: &mut [u8]) -> usize {
+        let rest = &self.pending[self.pending_pos.min(self.pending.len())..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pending_pos += n;
+        n
+    }
+}
+
+/// The pieces of the quadratic variate (see [`Bucket`]), from the fast variate at the
+/// start, middle and end of each.
+///
+/// The distance from a piece's quadratic to the reference variate at a point is at
+/// most the sum of:
+/// * the quadratic's own rounding (coefficients and evaluation, a few units in the
+///   last place of the largest term: 16 ulps of their sum are allowed);
+/// * the distance from the quadratic through the computed values to the one through the
+///   exact ones: at most Lebesgue's constant of three equispaced nodes, 1.25, times
+///   the nodes' error, which is that of the fast variate;
+/// * the interpolation error of the exact function: `|x'''| / 6` times the largest
+///   `|t (t - h/2) (t - h)|` on a piece of width `h`, which is `h^3 sqrt(3) / 36`;
+///   `x(u) = (1 + u c)^(1/a)` has `x''' = x c^3 (1/a)(1/a - 1)(1/a - 2) / y^3` with
+///   `y = 1 + u c` (`x''' = x (c ln 2)^3` for `2^(u c)`), a power of `y`, so monotonic
+///   and largest at one end of the piece;
+/// * the reference's own error.
+///
+/// The fast and the reference variates are each within a few ulps times `1 / |a|` of
+/// the exact function (see the margin in [`SampleCorpus::with_params`]): a
+/// quarter of the margin, over ten times that, is allowed for each. The bound kept is
+/// twice the sum of the terms.
+fn buckets(a: f64, c: f64, margin: f64) -> Box<[Bucket; BUCKETS]> {
+    let unit = 1.0 / (1u64 << 53) as f64;
+    let half = (1u64 << (BUCKET_SHIFT - 1)) as f64;
+    let step = 2.0 * half;
+    let width = step * unit;
+    let node_error = margin / 4.0;
+    // The third derivative of the exact variate over x, at y = 1 + u c.
+    let third = |y: f64| {
+        if a == 0.0 {
+            let k = c * std::f64::consts::LN_2;
+            (k * k * k).abs()
+        } else {
+            let r = 1.0 / a;
+            (c * c * c * r * (r - 1.0) * (r - 2.0) / (y * y * y)).abs()
+        }
+    };
+    let at = |m: u64| {
+        let u = m as f64 * unit;
+        (variate_fast(a, c, u), 1.0 + u * c)
+    };
+    let mut buckets = Box::new([Bucket::default(); BUCKETS]);
+    let mut start = at(0);
+    for (j, b) in buckets.iter_mut().enumerate() {
+        let m0 = (j as u64) << BUCKET_SHIFT;
+        let (f0, y0) = start;
+        let (f1, _) = at(m0 + (1 << (BUCKET_SHIFT - 1)));
+        let end = at(m0 + (1 << BUCKET_SHIFT));
+        let (f2, y2) = end;
+        start = end;
+        let d1 = (f1 - f0) / half;
+        let d2 = ((f2 - f1) / half - d1) / step;
+        let top = f0.max(f1).max(f2);
+        let rounding =
+            16.0 * f64::EPSILON * (f0 + f1 + f2 + step * d1.abs() + step * step * d2.abs());
+        let interpolation =
+            (f0 * third(y0)).max(f2 * third(y2)) * width * width * width * (3f64.sqrt() / 36.0)
+                / 6.0;
+        let err = 2.0 * (rounding + 2.25 * node_error * top + interpolation);
+        *b = Bucket {
+            x0: f0,
+            d1,
+            d2,
+            err: if err.is_finite() && err < 0.5 {
+                err
+            } else {
+                f64::INFINITY
+            },
+        };
+    }
+    buckets
+}
+
+/// The fast power-law variate of the uniform variate `u` (`a` and `c` as in
+/// [`SampleCorpus`]).
+#[inline]
+fn variate_fast(a: f64, c: f64, u: f64) -> f64 {
+    if a == 0.0 {
+        exp2_fast(u * c)
+    } else {
+        exp2_fast(log2_fast(1.0 + u * c) / a)
     }
 }
 
 /// Room [`SampleCorpus::spell_into`] needs: the longest token plus the 7 bytes of padding
 /// the last syllable's entry carries.
 const SPELL_ROOM: usize = MAX_TOKEN + 8;
+
+/// Tokens [`SampleReader`] draws the ranks of before spelling them.
+const BATCH: usize = 64;
 
 /// Appends syllable `syllable` (0..256): onset, vowel, and `n` for the upper half.
 fn spell_syllable(syllable: usize, out: &mut Vec<u8>) {
@@ -898,7 +1070,8 @@ mod tests {
     }
 
     /// Uniform variates next to the points where the reference variate crosses an integer
-    /// (where the fast path must defer to it), for several exponents.
+    /// (where the quadratic pieces and the fast variate must defer to it), for several
+    /// exponents.
     #[test]
     fn fast_rank_matches_the_reference_next_to_every_boundary_tried() {
         for &(v, s) in &[
@@ -922,7 +1095,9 @@ mod tests {
                     let m = (m + d).clamp(0, (1 << 53) - 1) as u64;
                     let bits = m << 11;
                     let u = m as f64 * (1.0 / (1u64 << 53) as f64);
-                    assert_eq!(c.rank_of(bits), c.rank_reference(u), "s {s} k {k} m {m}");
+                    let want = c.rank_reference(u);
+                    assert_eq!(c.rank_of(bits), want, "s {s} k {k} m {m}");
+                    assert_eq!(c.rank_of_variate(bits), want, "s {s} k {k} m {m}");
                 }
                 k = (k * 1.37).ceil();
             }
