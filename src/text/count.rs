@@ -1063,7 +1063,7 @@ mod tests {
                     distinct.extend(t);
                 }
                 let want = (tokens, bytes, distinct);
-                for threads in [1, 2] {
+                for threads in [1, 2, 3, 4] {
                     let why = format!("round {round}, block {block}, {opts:?}, {threads} threads");
                     let files: Vec<Source> = paths.iter().map(Source::path).collect();
                     let by_position = counter(opts, threads, block).count_sources(files).unwrap();
