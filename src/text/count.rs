@@ -160,7 +160,9 @@ impl Counter {
     pub const MAX_THREADS: usize = 256;
 
     /// Keeps every distinct token too, for an exact count ([`Report::distinct`]): memory
-    /// grows with the distinct tokens (for English text, about a third of the input).
+    /// grows with the distinct tokens (for English text, about a third of the input), not
+    /// with the threads, which share one set ([`ExactCount`]: each token is stored once, in
+    /// the shard its hash picks, whichever thread meets it).
     ///
     /// # Example
     ///
