@@ -67,3 +67,95 @@ fn a_huge_thread_count_is_capped_and_still_exact() {
     assert_eq!(report.distinct(), Some(4));
     assert_eq!(report.take(hll).into_inner().estimate(), 4.0);
 }
+
+/// The distinct tokens of `text` by a plain `HashSet` of byte strings: the exact count's
+/// oracle (words are cut at ASCII whitespace, lines at `\n`, a last empty line is none).
+fn oracle(text: &[u8], lines: bool, lowercase: bool) -> std::collections::HashSet<Vec<u8>> {
+    let text = if lowercase {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_vec()
+    };
+    let is_sep = |b: &u8| {
+        if lines {
+            *b == b'\n'
+        } else {
+            matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+        }
+    };
+    let mut tokens: Vec<&[u8]> = text.split(is_sep).collect();
+    if lines {
+        if tokens.last() == Some(&&b""[..]) {
+            tokens.pop();
+        }
+    } else {
+        tokens.retain(|t| !t.is_empty());
+    }
+    tokens.into_iter().map(<[u8]>::to_vec).collect()
+}
+
+#[test]
+fn the_exact_count_is_a_hash_set_s_on_any_number_of_threads() {
+    // Some 3 MB: a dozen read blocks (256 KiB), so tokens straddle their boundaries; words
+    // and lines in both cases, repeated, and a few tokens longer than a block (one only
+    // differing from another in case).
+    let mut text = Vec::new();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let long: Vec<u8> = (0..300_000u32).map(|i| b"abCD"[(i % 4) as usize]).collect();
+    for i in 0..400_000u64 {
+        let r = next();
+        match i % 50_000 {
+            7 => text.extend_from_slice(&long),
+            8 => text.extend_from_slice(&long.to_ascii_uppercase()),
+            _ => {
+                let word = format!(
+                    "{}{}",
+                    ["w", "W", "line ", "x y"][(r % 4) as usize],
+                    r % 60_000
+                );
+                text.extend_from_slice(word.as_bytes());
+            }
+        }
+        text.extend_from_slice([&b"\n"[..], b" ", b"\t", b"\n\n", b"  "][(r >> 40) as usize % 5]);
+    }
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("text.txt");
+    std::fs::write(&path, &text).unwrap();
+    for (lines, lowercase) in [(false, false), (false, true), (true, false), (true, true)] {
+        let want = oracle(&text, lines, lowercase);
+        let opts = if lines {
+            TokenOptions::lines()
+        } else {
+            TokenOptions::words()
+        }
+        .lowercase(lowercase);
+        for threads in 1..=4 {
+            let why = format!("lines {lines}, lowercase {lowercase}, {threads} threads");
+            let counter = || Counter::new(opts).threads(threads).exact(true);
+            let reports = [
+                ("file", counter().count_path(&path).unwrap()),
+                (
+                    "stream",
+                    counter()
+                        .count_reader(std::io::Cursor::new(text.clone()))
+                        .unwrap(),
+                ),
+                ("bytes", counter().count_bytes(&text).unwrap()),
+            ];
+            for (way, report) in reports {
+                let exact = report.exact().unwrap();
+                assert_eq!(exact.len(), want.len(), "{way}, {why}");
+                let got: std::collections::HashSet<Vec<u8>> =
+                    exact.tokens().map(<[u8]>::to_vec).collect();
+                assert_eq!(got.len(), want.len(), "{way}, {why}: a token stored twice");
+                assert!(got == want, "{way}, {why}: other tokens");
+            }
+        }
+    }
+}

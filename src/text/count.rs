@@ -3,13 +3,13 @@
 
 use std::hash::BuildHasher;
 use std::marker::PhantomData;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::batch::{VectorPaths, hash_marks, scan};
-use super::exact::ExactCount;
+use super::exact::{ExactCount, Grouping, SharedExact};
 use super::options::TokenOptions;
 use super::read::{
     BLOCK, BlockReader, Blocks, Feed, LongToken, NextStream, Positional, Progress, Source,
@@ -160,7 +160,9 @@ impl Counter {
     pub const MAX_THREADS: usize = 256;
 
     /// Keeps every distinct token too, for an exact count ([`Report::distinct`]): memory
-    /// grows with the distinct tokens (for English text, about a third of the input).
+    /// grows with the distinct tokens (for English text, about a third of the input), not
+    /// with the threads, which share one set ([`ExactCount`]: each token is stored once, in
+    /// the shard its hash picks, whichever thread meets it).
     ///
     /// # Example
     ///
@@ -446,14 +448,9 @@ impl Counter {
         } = self;
         let drop_repeats = drop_repeats.unwrap_or(exact || sinks.iter().any(|s| s.repeats_cost()));
         let n = sinks.len();
-        let new_tally = || {
-            Tally::new(
-                opts,
-                seed,
-                exact.then(|| ExactCount::new(seed)),
-                drop_repeats,
-            )
-        };
+        // One set for every thread: each token has one shard, whichever thread meets it.
+        let shared = exact.then(|| Arc::new(SharedExact::new(seed)));
+        let new_tally = || Tally::new(opts, seed, shared.clone(), drop_repeats);
         // Per thread: the sinks that fork (the first thread has the originals).
         let mut firsts = new_tally();
         let mut serial = new_tally();
@@ -533,7 +530,7 @@ impl Counter {
         })?;
         let Tally {
             sinks: parallel,
-            exact,
+            exact: mine,
             exact_time,
             scan_time,
             tokens,
@@ -547,6 +544,15 @@ impl Counter {
         {
             slots[i] = Some((sink, time));
         }
+        drop(mine);
+        // Every tally, with its share of the set, is gone: `shared` is the last.
+        let exact = match shared.map(Arc::try_unwrap) {
+            None => None,
+            Some(Ok(set)) => Some(set.into_inner()),
+            Some(Err(_)) => {
+                return Err(Error::corrupt("Counter", "the exact count is still shared"));
+            }
+        };
         Ok(Report {
             tokens,
             bytes,
@@ -847,7 +853,10 @@ struct Tally {
     seed: u32,
     /// The sinks fed here, with their index in the counter and the time spent in them.
     sinks: Vec<(usize, Box<dyn Sink>, Duration)>,
-    exact: Option<ExactCount>,
+    /// The exact count, shared by every thread's tally.
+    exact: Option<Arc<SharedExact>>,
+    /// This thread's buffers to insert into it.
+    grouping: Grouping,
     exact_time: Duration,
     /// Time spent scanning and hashing.
     scan_time: Duration,
@@ -870,12 +879,18 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(opts: TokenOptions, seed: u32, exact: Option<ExactCount>, drop_repeats: bool) -> Self {
+    fn new(
+        opts: TokenOptions,
+        seed: u32,
+        exact: Option<Arc<SharedExact>>,
+        drop_repeats: bool,
+    ) -> Self {
         Self {
             opts,
             seed,
             sinks: Vec::new(),
             exact,
+            grouping: Grouping::default(),
             exact_time: Duration::ZERO,
             scan_time: Duration::ZERO,
             tokens: 0,
@@ -891,7 +906,7 @@ impl Tally {
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     fn add_one(&mut self, hash: u128, bytes: &[u8]) {
         self.insert_hashes(&[hash], 1);
-        if let Some(exact) = &mut self.exact {
+        if let Some(exact) = &self.exact {
             let t = Instant::now();
             exact.insert(hash as u64, bytes);
             self.exact_time += t.elapsed();
@@ -922,11 +937,14 @@ impl Tally {
         }
         let hashes = std::mem::take(&mut self.hashes);
         self.insert_hashes(&hashes[..kept], tokens);
-        if let Some(exact) = &mut self.exact {
+        if let Some(exact) = &self.exact {
             let t = Instant::now();
-            for (&h, m) in hashes.iter().zip(self.marks.as_slice().chunks_exact(2)) {
-                exact.insert(h as u64, &block[m[0] as usize..m[1] as usize]);
-            }
+            exact.insert_batch(
+                block,
+                &hashes[..kept],
+                self.marks.as_slice(),
+                &mut self.grouping,
+            );
             self.exact_time += t.elapsed();
         }
         self.hashes = hashes;
@@ -939,11 +957,8 @@ impl Tally {
             mine.merge_fork(theirs)?;
             *t += ot;
         }
-        if let (Some(mine), Some(theirs)) = (&mut self.exact, other.exact) {
-            let t = Instant::now();
-            mine.merge(&theirs);
-            self.exact_time += t.elapsed() + other.exact_time;
-        }
+        // The exact count is shared: nothing to merge.
+        self.exact_time += other.exact_time;
         self.scan_time += other.scan_time;
         self.tokens += other.tokens;
         self.bytes += other.bytes;
@@ -1083,7 +1098,7 @@ mod tests {
                     distinct.extend(t);
                 }
                 let want = (tokens, bytes, distinct);
-                for threads in [1, 2] {
+                for threads in [1, 2, 3, 4] {
                     let why = format!("round {round}, block {block}, {opts:?}, {threads} threads");
                     let files: Vec<Source> = paths.iter().map(Source::path).collect();
                     let by_position = counter(opts, threads, block).count_sources(files).unwrap();
