@@ -584,14 +584,21 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
                 (0..below(&mut rng, 600)).for_each(|_| v.push(rng.next_word() as u8));
             }
             5 => v[4] = rng.next_word() as u8,
-            _ => v = (0..below(&mut rng, 13_000)).map(|_| rng.next_word() as u8).collect(),
+            _ => {
+                v = (0..below(&mut rng, 13_000))
+                    .map(|_| rng.next_word() as u8)
+                    .collect()
+            }
         }
         let before = dhat::HeapStats::get().total_bytes;
         let result = catch_unwind(AssertUnwindSafe(|| redis::from_hyll(&v)));
         let allocated = dhat::HeapStats::get().total_bytes - before;
         let shown = &v[..v.len().min(96)];
         let Ok(result) = result else {
-            panic!("Redis HYLL: decoding panicked on {} bytes {shown:02x?}", v.len());
+            panic!(
+                "Redis HYLL: decoding panicked on {} bytes {shown:02x?}",
+                v.len()
+            );
         };
         // Any string decodes to a dense sketch: 12,288 register bytes, built from 12,288
         // unpacked or copied ones.
@@ -603,11 +610,17 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
         if let Ok(hll) = result {
             decoded += 1;
             let again = redis::to_hyll_as(&hll, redis::Encoding::Dense).unwrap();
-            assert_eq!(redis::from_hyll(&again).unwrap().registers(), hll.registers());
+            assert_eq!(
+                redis::from_hyll(&again).unwrap().registers(),
+                hll.registers()
+            );
         }
     }
     eprintln!("Redis HYLL: {decoded} of {PER_KIND} hostile inputs decoded");
-    assert!(decoded > 0 && decoded < PER_KIND * 9 / 10, "{decoded} decoded");
+    assert!(
+        decoded > 0 && decoded < PER_KIND * 9 / 10,
+        "{decoded} decoded"
+    );
 }
 
 /// Writes the valid samples as seed corpora of the fuzz targets.
