@@ -560,7 +560,7 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
     use lessram::interop::redis;
     let samples = redis_samples();
     let _profiler = dhat::Profiler::builder().testing().build();
-    let mut rng = SplitMix64::new(0x4ed1_5);
+    let mut rng = SplitMix64::new(0x0004_ed15);
     let mut decoded = 0usize;
     for _ in 0..PER_KIND {
         let mut v = samples[below(&mut rng, samples.len())].clone();
