@@ -132,20 +132,7 @@ impl Sketch {
     /// Merges a sketch of the same kind and parameters into this one.
     pub(crate) fn merge(&mut self, other: Sketch) -> anyhow::Result<()> {
         match (self, other) {
-            (Sketch::Morris(a), Sketch::Morris(b)) => {
-                let (x, y) = (&a.counter, &b.counter);
-                if x.base() != y.base() {
-                    let e =
-                        lessram::Error::incompatible("MorrisCounter", "base", x.base(), y.base());
-                    return Err(e.into());
-                }
-                // The merged counter counts the other's estimated events on top of its
-                // own, a fraction rounded at random so as to keep the mean.
-                let events = y.estimate();
-                let whole = events.floor();
-                let up = ((a.rng.next_word() >> 11) as f64 / (1u64 << 53) as f64) < events - whole;
-                a.counter.add(whole as u64 + u64::from(up), &mut a.rng);
-            }
+            (Sketch::Morris(a), Sketch::Morris(b)) => a.counter.merge(&b.counter, &mut a.rng)?,
             (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0)?,
             (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0)?,
             (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0)?,
