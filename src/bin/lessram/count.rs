@@ -252,17 +252,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let (mut report, input_label) = match what {
         What::Sample(corpus) => {
             let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
-            let n = corpus.len();
-            let parts = threads as u64;
-            let sources = (0..parts)
-                .map(|i| {
-                    Source::reader(
-                        "sample",
-                        Timed {
-                            inner: corpus.reader_range(n * i / parts..n * (i + 1) / parts),
-                            nanos: Arc::clone(&generating),
-                        },
-                    )
+            let sources = corpus
+                .readers(threads as u64)
+                .map(|inner| {
+                    let nanos = Arc::clone(&generating);
+                    Source::reader("sample", Timed { inner, nanos })
                 })
                 .collect();
             let report = counter.progress(progress.callback()).count_parts(sources);
