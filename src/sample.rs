@@ -591,6 +591,32 @@ impl SampleCorpus {
             pending_pos: 0,
         }
     }
+
+    /// The corpus cut into `parts` readers of token ranges as equal as they can be, in
+    /// order (their bytes, one after the other, are [`SampleCorpus::reader`]'s): one per
+    /// thread for [`Counter::count_parts`](crate::text::Counter::count_parts). `0` parts
+    /// count as 1.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use lessram::sample::SampleCorpus;
+    ///
+    /// let c = SampleCorpus::new(1_000);
+    /// let (mut whole, mut parts) = (Vec::new(), Vec::new());
+    /// c.reader().read_to_end(&mut whole).unwrap();
+    /// for mut r in c.readers(3) {
+    ///     r.read_to_end(&mut parts).unwrap();
+    /// }
+    /// assert_eq!(whole, parts);
+    /// ```
+    pub fn readers(&self, parts: u64) -> impl Iterator<Item = SampleReader> + '_ {
+        let (n, parts) = (self.tokens, parts.max(1));
+        // In u128: n * (i + 1) overflows u64 for a corpus of more than 2^64 / parts tokens.
+        let at = move |i: u64| (u128::from(n) * u128::from(i) / u128::from(parts)) as u64;
+        (0..parts).map(move |i| self.reader_range(at(i)..at(i + 1)))
+    }
 }
 
 /// Iterator over a [`SampleCorpus`]'s tokens (from [`SampleCorpus::tokens`]).
@@ -1121,6 +1147,36 @@ mod tests {
         }
         assert_eq!(pieces, whole);
         assert_eq!(SampleCorpus::new(0).reader().read(&mut buf).unwrap(), 0);
+    }
+
+    #[test]
+    fn readers_cut_the_corpus_into_near_equal_parts() {
+        for tokens in [0u64, 1, 10, 1_000] {
+            let c = SampleCorpus::new(tokens);
+            let mut whole = Vec::new();
+            c.reader().read_to_end(&mut whole).unwrap();
+            for parts in [0u64, 1, 2, 3, 7, 16] {
+                let (mut joined, mut sizes) = (Vec::new(), Vec::new());
+                for mut r in c.readers(parts) {
+                    let mut part = Vec::new();
+                    r.read_to_end(&mut part).unwrap();
+                    sizes.push(
+                        part.split(u8::is_ascii_whitespace)
+                            .filter(|t| !t.is_empty())
+                            .count(),
+                    );
+                    joined.extend_from_slice(&part);
+                }
+                assert_eq!(joined, whole, "{tokens} tokens, {parts} parts");
+                assert_eq!(sizes.len() as u64, parts.max(1));
+                let (lo, hi) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+                assert!(hi - lo <= 1, "{tokens} tokens, {parts} parts: {sizes:?}");
+                assert_eq!(sizes.iter().sum::<usize>() as u64, tokens);
+            }
+        }
+        // No overflow for a corpus of nearly 2^64 tokens: the last part ends at the end.
+        let huge = SampleCorpus::new(u64::MAX);
+        assert_eq!(huge.readers(256).count(), 256);
     }
 
     #[test]

@@ -337,6 +337,43 @@ impl MorrisCounter {
         self.exponent = x;
     }
 
+    /// Merges another counter of the same base into this one: counts the other's estimated
+    /// events on top of its own, the fraction of an event rounded up or down at random so
+    /// that the mean is kept (one draw for the rounding, then as [`MorrisCounter::add`]).
+    ///
+    /// A Morris counter holds no more than its estimate, so the merge is in distribution
+    /// only: the merged counter's mean is the sum of both estimates, its variance that of
+    /// one counter of all the events plus the other's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] when the bases differ; the counter does not change.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::MorrisCounter;
+    /// use lessram::counting::SplitMix64;
+    ///
+    /// let mut rng = SplitMix64::new(11);
+    /// let mut a = MorrisCounter::new(2.0)?;
+    /// a.merge(&MorrisCounter::from_exponent(2.0, 10)?, &mut rng)?; // 1,023 events
+    /// assert!(a.exponent() >= 5);
+    /// assert!(a.merge(&MorrisCounter::new(1.5)?, &mut rng).is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn merge<R: Rng + ?Sized>(&mut self, other: &MorrisCounter, rng: &mut R) -> Result<()> {
+        if self.base != other.base {
+            let e = Error::incompatible("MorrisCounter", "base", self.base, other.base);
+            return Err(e);
+        }
+        let events = other.estimate();
+        let whole = events.floor();
+        let up = unit(rng.next_u64()) < events - whole;
+        self.add(whole as u64 + u64::from(up), rng);
+        Ok(())
+    }
+
     #[inline]
     fn step<R: Rng + ?Sized>(&mut self, rng: &mut R) -> bool {
         let x = self.exponent;
@@ -751,6 +788,42 @@ mod tests {
             assert!((got / max - 1.0).abs() < 0.02, "base {base}: {got:e}");
             assert!((c.relative_std_error() - rse).abs() < 0.001, "base {base}");
         }
+    }
+
+    #[test]
+    fn merge_keeps_the_mean_and_refuses_other_bases() {
+        // Base 1.5, exponent 3: an estimate of 4.75 events, merged into an empty counter
+        // as 4 or 5 events; the merged estimate's mean is 4.75 only if the fraction is
+        // rounded up three times in four (always down gives 4, always up 5). Five events
+        // at base 1.5 give a standard deviation under 2.5, so under 0.02 for the mean of
+        // 20,000: 0.1 bounds it.
+        let (trials, mut sum) = (20_000, 0.0);
+        let mut rng = SplitMix64::new(8);
+        let other = MorrisCounter::from_exponent(1.5, 3).unwrap();
+        assert_eq!(other.estimate(), 4.75);
+        for _ in 0..trials {
+            let mut a = MorrisCounter::new(1.5).unwrap();
+            a.merge(&other, &mut rng).unwrap();
+            sum += a.estimate();
+        }
+        let mean = sum / f64::from(trials);
+        assert!((mean - 4.75).abs() < 0.1, "mean {mean}");
+        // On top of a counter's own events: 1,023 + 255 in the mean (a standard deviation
+        // near 520 at exponent 10, so 5.2 for the mean of 10,000: 30 bounds it).
+        let (trials, mut sum) = (10_000, 0.0);
+        for _ in 0..trials {
+            let mut a = MorrisCounter::from_exponent(2.0, 10).unwrap();
+            a.merge(&MorrisCounter::from_exponent(2.0, 8).unwrap(), &mut rng)
+                .unwrap();
+            sum += a.estimate();
+        }
+        let mean = sum / f64::from(trials);
+        assert!((mean - 1_278.0).abs() < 30.0, "mean {mean}");
+        // Different bases: refused, nothing changed.
+        let mut a = MorrisCounter::from_exponent(2.0, 4).unwrap();
+        let err = a.merge(&MorrisCounter::new(1.5).unwrap(), &mut rng);
+        assert!(matches!(err, Err(Error::Incompatible { .. })), "{err:?}");
+        assert_eq!(a.exponent(), 4);
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //!    under 16 bytes with no branch on their length, eight at a time with AVX-512 (four
 //!    with AVX2) where the CPU has it; the vector kernels, the crate's only `unsafe`, are
 //!    in `simd.rs`;
-//! 4. **sinks** (`sink.rs`, `exact.rs`): every batch of hashes into every sink;
+//! 4. **sinks** (`sink.rs`, `sketch.rs`, `exact.rs`): every batch of hashes into every sink;
 //! 5. **report** (`count.rs`): threads merged, results returned.
 //!
 //! Every vector path gives bit for bit what the scalar one gives (tests compare them), so
@@ -75,6 +75,7 @@ mod scan;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 mod sink;
+mod sketch;
 
 pub use batch::{TokenHasher, VectorPaths, hash_tokens};
 pub use count::{Counter, Report, SinkHandle};
@@ -82,3 +83,4 @@ pub use exact::ExactCount;
 pub use options::TokenOptions;
 pub use read::Source;
 pub use sink::{Distinct, Filter, Morris, Sink};
+pub use sketch::Sketch;

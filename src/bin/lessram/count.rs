@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use lessram::MemoryUsage;
 use lessram::sample::SampleCorpus;
-use lessram::text::{Counter, ExactCount, Source, TokenOptions};
+use lessram::text::{Counter, ExactCount, Sketch, Source, TokenOptions};
 use serde_json::{Value, json};
 
-use crate::estimators::{Params, Sketch, Which};
+use crate::estimators::{self, Params, Which};
 use crate::progress::Progress;
+use crate::show::{group, params_text};
 
 /// Uncompressed files totalling at most this many bytes get the exact count by default
 /// (it keeps every distinct token: for English text about a third of the input's size).
@@ -251,17 +252,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let (mut report, input_label) = match what {
         What::Sample(corpus) => {
             let progress = Progress::new(None, !args.quiet && corpus.len() >= 50_000_000);
-            let n = corpus.len();
-            let parts = threads as u64;
-            let sources = (0..parts)
-                .map(|i| {
-                    Source::reader(
-                        "sample",
-                        Timed {
-                            inner: corpus.reader_range(n * i / parts..n * (i + 1) / parts),
-                            nanos: Arc::clone(&generating),
-                        },
-                    )
+            let sources = corpus
+                .readers(threads as u64)
+                .map(|inner| {
+                    let nanos = Arc::clone(&generating);
+                    Source::reader("sample", Timed { inner, nanos })
                 })
                 .collect();
             let report = counter.progress(progress.callback()).count_parts(sources);
@@ -318,10 +313,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             let estimate = e.estimate();
             Row {
                 estimator: e.name().to_string(),
-                params: e.params(),
+                params: estimators::params(e),
                 estimate,
                 relative_error: reference.map(|r| relative_error(estimate, r)),
-                memory: Some(e.memory()),
+                memory: Some(e.footprint()),
                 seconds: t.as_secs_f64(),
             }
         })
@@ -390,34 +385,6 @@ fn relative_error(estimate: f64, truth: u64) -> f64 {
         if estimate == 0.0 { 0.0 } else { f64::INFINITY }
     } else {
         (estimate - truth as f64) / truth as f64
-    }
-}
-
-/// 1234567 -> "1,234,567".
-pub(crate) fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Parameters as `k=v, k=v`.
-pub(crate) fn params_text(v: &Value) -> String {
-    match v {
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => format!("{k} {s}"),
-                other => format!("{k} {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
     }
 }
 

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 /// Why a merged scaling Bloom filter shows bounds instead of an estimate.
 const MERGED_NOTE: &str = "count not known exactly after a merge";
 
-use crate::count::{group, params_text};
-use crate::estimators::load_file;
+use crate::estimators::{load_file, params};
+use crate::show::{group, one_line, params_text};
 
 /// Print the estimate of each saved sketch.
 #[derive(Debug, clap::Args)]
@@ -32,7 +32,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         let s = match load_file(path) {
             Ok(s) => s,
             Err(e) => {
-                bad.push(crate::one_line(&e));
+                bad.push(one_line(&e));
                 continue;
             }
         };
@@ -45,9 +45,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             let mut v = json!({
                 "file": path.display().to_string(),
                 "estimator": s.name(),
-                "parameters": s.params(),
+                "parameters": params(&s),
                 "estimate": if bounds.is_some() { Value::Null } else { json!(estimate) },
-                "memory_bytes": s.memory(),
+                "memory_bytes": s.footprint(),
             });
             if let Some((low, high)) = bounds {
                 v["bounds"] = json!([low, high]);
@@ -66,7 +66,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 "{}\t{}\t{}\t{figure}",
                 path.display(),
                 s.name(),
-                params_text(&s.params()),
+                params_text(&params(&s)),
             )?;
         }
     }

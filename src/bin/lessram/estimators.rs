@@ -1,56 +1,12 @@
-//! The estimators `count` runs side by side: one enum of the library's sinks, for the
-//! count (it is a `lessram::text::Sink` itself), the table, `--save`, `merge` and
-//! `estimate`.
+//! The estimators `count` runs side by side, chosen by name: the library's
+//! [`lessram::text::Sketch`], built from the command line's parameters, and its
+//! parameters for the table and the JSON output.
 
 use anyhow::{Context, anyhow, bail};
-use lessram::codec::Kind;
 use lessram::counting::SplitMix64;
-use lessram::text::{Distinct, Filter, Morris, Sink};
-use lessram::{
-    DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
-    SuperLogLog,
-};
+use lessram::text::{Distinct, Filter, Morris, Sketch};
+use lessram::{HyperLogLog, Kmv, LogLog, MorrisCounter, ScalingBloomFilter, SuperLogLog};
 use serde_json::{Value, json};
-
-/// One estimator of the table, as the sink that counts it (six at most in a run: their
-/// sizes do not matter).
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Sketch {
-    Morris(Morris),
-    LogLog(Distinct<LogLog>),
-    SuperLogLog(Distinct<SuperLogLog>),
-    HyperLogLog(Distinct<HyperLogLog>),
-    Kmv(Distinct<Kmv>),
-    Bloom(Filter<ScalingBloomFilter>),
-}
-
-/// `$e` with `$s` bound to the sketch's structure, whatever its kind.
-macro_rules! each {
-    ($sketch:expr, $s:ident => $e:expr) => {
-        match $sketch {
-            Sketch::Morris(Morris { counter: $s, .. }) => $e,
-            Sketch::LogLog(Distinct($s)) => $e,
-            Sketch::SuperLogLog(Distinct($s)) => $e,
-            Sketch::HyperLogLog(Distinct($s)) => $e,
-            Sketch::Kmv(Distinct($s)) => $e,
-            Sketch::Bloom(Filter($s)) => $e,
-        }
-    };
-}
-
-/// `$e` with `$s` bound to the sketch's sink.
-macro_rules! each_sink {
-    ($sketch:expr, $s:ident => $e:expr) => {
-        match $sketch {
-            Sketch::Morris($s) => $e,
-            Sketch::LogLog($s) => $e,
-            Sketch::SuperLogLog($s) => $e,
-            Sketch::HyperLogLog($s) => $e,
-            Sketch::Kmv($s) => $e,
-            Sketch::Bloom($s) => $e,
-        }
-    };
-}
 
 /// Seed of the Morris counter's generator: runs are reproducible.
 const MORRIS_SEED: u64 = 0x6d6f_7272_6973;
@@ -59,116 +15,19 @@ fn precision_params(p: u8) -> Value {
     json!({"precision": p, "registers": 1u64 << p})
 }
 
-impl Sketch {
-    /// The structure's name, as in the library ("HyperLogLog").
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Sketch::Morris(_) => "MorrisCounter",
-            Sketch::LogLog(_) => "LogLog",
-            Sketch::SuperLogLog(_) => "SuperLogLog",
-            Sketch::HyperLogLog(_) => "HyperLogLog",
-            Sketch::Kmv(_) => "Kmv",
-            Sketch::Bloom(_) => "ScalingBloomFilter",
-        }
-    }
-
-    /// Its parameters, for the table and the JSON output.
-    pub(crate) fn params(&self) -> Value {
-        match self {
-            Sketch::Morris(m) => json!({"base": m.counter.base()}),
-            Sketch::LogLog(d) => precision_params(d.0.precision()),
-            Sketch::SuperLogLog(d) => precision_params(d.0.precision()),
-            Sketch::HyperLogLog(d) => precision_params(d.0.precision()),
-            Sketch::Kmv(d) => json!({"k": d.0.k()}),
-            Sketch::Bloom(Filter(f)) => json!({
-                "error_rate": f.fp_rate(),
-                "initial_capacity": f.initial_capacity(),
-                "filters": f.filters(),
-            }),
-        }
-    }
-
-    /// Bounds on the count when it has no estimate: a scaling Bloom filter after a merge
-    /// (its count is then only known between these, see `ScalingBloomFilter::len_bounds`).
-    pub(crate) fn bounds(&self) -> Option<(u64, u64)> {
-        match self {
-            Sketch::Bloom(f) if f.0.exact_len().is_none() => {
-                let (low, high) = f.0.len_bounds();
-                Some((low as u64, high as u64))
-            }
-            _ => None,
-        }
-    }
-
-    /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
-    /// others (the scaling Bloom filter's count of inserts that were new). Not an
-    /// estimate when [`Sketch::bounds`] gives bounds.
-    pub(crate) fn estimate(&self) -> f64 {
-        match self {
-            Sketch::Morris(m) => m.counter.estimate(),
-            Sketch::Bloom(f) => f.0.len() as f64,
-            Sketch::LogLog(d) => d.0.estimate(),
-            Sketch::SuperLogLog(d) => d.0.estimate(),
-            Sketch::HyperLogLog(d) => d.0.estimate(),
-            Sketch::Kmv(d) => d.0.estimate(),
-        }
-    }
-
-    /// Bytes used: the structure itself plus the heap it owns (`MemoryUsage`).
-    pub(crate) fn memory(&self) -> usize {
-        each!(self, s => std::mem::size_of_val(s) + s.memory_usage())
-    }
-
-    /// Whether the estimate is of every token, repeats included (else of distinct ones).
-    pub(crate) fn counts_tokens(&self) -> bool {
-        matches!(self, Sketch::Morris(_))
-    }
-
-    /// The structure in lessram's binary format.
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        each!(self, s => s.to_bytes())
-    }
-
-    /// Merges a sketch of the same kind and parameters into this one.
-    pub(crate) fn merge(&mut self, other: Sketch) -> anyhow::Result<()> {
-        match (self, other) {
-            (Sketch::Morris(a), Sketch::Morris(b)) => {
-                let (x, y) = (&a.counter, &b.counter);
-                if x.base() != y.base() {
-                    let e =
-                        lessram::Error::incompatible("MorrisCounter", "base", x.base(), y.base());
-                    return Err(e.into());
-                }
-                // The merged counter counts the other's estimated events on top of its
-                // own, a fraction rounded at random so as to keep the mean.
-                let events = y.estimate();
-                let whole = events.floor();
-                let up = ((a.rng.next_word() >> 11) as f64 / (1u64 << 53) as f64) < events - whole;
-                a.counter.add(whole as u64 + u64::from(up), &mut a.rng);
-            }
-            (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0)?,
-            (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0)?,
-            (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0)?,
-            (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0)?,
-            (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0)?,
-            (a, b) => bail!("cannot merge a {} into a {}", b.name(), a.name()),
-        }
-        Ok(())
-    }
-}
-
-impl Sink for Sketch {
-    fn insert_hashes(&mut self, hashes: &[u128], tokens: u64) {
-        each_sink!(self, s => s.insert_hashes(hashes, tokens));
-    }
-    fn fork(&self) -> Option<Box<dyn Sink>> {
-        each_sink!(self, s => s.fork())
-    }
-    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> lessram::Result<()> {
-        each_sink!(self, s => s.merge_fork(fork))
-    }
-    fn repeats_cost(&self) -> bool {
-        each_sink!(self, s => s.repeats_cost())
+/// A sketch's parameters, for the table and the JSON output.
+pub(crate) fn params(sketch: &Sketch) -> Value {
+    match sketch {
+        Sketch::Morris(m) => json!({"base": m.counter.base()}),
+        Sketch::LogLog(d) => precision_params(d.0.precision()),
+        Sketch::SuperLogLog(d) => precision_params(d.0.precision()),
+        Sketch::HyperLogLog(d) => precision_params(d.0.precision()),
+        Sketch::Kmv(d) => json!({"k": d.0.k()}),
+        Sketch::Bloom(Filter(f)) => json!({
+            "error_rate": f.fp_rate(),
+            "initial_capacity": f.initial_capacity(),
+            "filters": f.filters(),
+        }),
     }
 }
 
@@ -268,16 +127,11 @@ impl Which {
 
 /// Decodes a saved sketch of any kind `count --save` writes.
 pub(crate) fn load(bytes: &[u8]) -> anyhow::Result<Sketch> {
-    let morris = |counter| Morris::new(counter, SplitMix64::new(MORRIS_SEED));
-    Ok(match lessram::codec::peek_kind(bytes)? {
-        Kind::MorrisCounter => Sketch::Morris(morris(MorrisCounter::from_bytes(bytes)?)),
-        Kind::LogLog => Sketch::LogLog(Distinct(LogLog::from_bytes(bytes)?)),
-        Kind::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::from_bytes(bytes)?)),
-        Kind::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?)),
-        Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
-        Kind::ScalingBloomFilter => Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?)),
-        other => bail!("a saved {other} is not a sketch `lessram count` writes"),
-    })
+    let kind = lessram::codec::peek_kind(bytes)?;
+    if !Sketch::KINDS.contains(&kind) {
+        bail!("a saved {kind} is not a sketch `lessram count` writes");
+    }
+    Ok(Sketch::from_bytes(bytes, MORRIS_SEED)?)
 }
 
 /// Reads and decodes a saved sketch, naming the file in errors.

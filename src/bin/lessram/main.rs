@@ -13,6 +13,7 @@ mod estimate;
 mod estimators;
 mod merge;
 mod progress;
+mod show;
 mod words;
 
 /// Count distinct tokens in kilobytes: Morris, LogLog, SuperLogLog, HyperLogLog, KMV and a
@@ -49,27 +50,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", one_line(&err));
+            eprintln!("error: {}", show::one_line(&err));
             ExitCode::FAILURE
         }
     }
-}
-
-/// The error and its causes on one line, no backtrace, a cause already in the text (a
-/// `lessram::Error::Io` shows its source) not repeated.
-pub(crate) fn one_line(err: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string().replace('\n', " ");
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    line
 }
 
 /// Whether the error is stdout closed early (`lessram count | head -3`): not worth a message.

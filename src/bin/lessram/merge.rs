@@ -37,7 +37,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             );
         }
         merged
-            .merge(other)
+            .merge(&other)
             .with_context(|| format!("merging {} into {}", path.display(), first.display()))?;
     }
     std::fs::write(&args.output, merged.to_bytes())

@@ -1,0 +1,376 @@
+//! [`Sketch`]: one of the counting sinks, its kind chosen at run time (the estimators of
+//! `lessram count`, `merge` and `estimate`).
+
+use crate::codec::{Kind, peek_kind};
+use crate::counting::SplitMix64;
+use crate::error::{Error, Result};
+use crate::{
+    DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
+    SuperLogLog,
+};
+
+use super::sink::{Distinct, Filter, Morris, Sink};
+
+/// A sketch of any kind `lessram count` runs, as the [`Sink`] that counts it: for code that
+/// picks its estimators at run time, saves them, and loads, merges and reads back files of
+/// any of these kinds.
+///
+/// Every kind counts distinct tokens but the Morris counter, which counts every token
+/// ([`Sketch::counts_tokens`]); the scaling Bloom filter counts the inserts that were new.
+///
+/// # Example
+///
+/// ```
+/// use lessram::text::{Counter, Distinct, Sketch, TokenOptions};
+/// use lessram::HyperLogLog;
+///
+/// let mut counter = Counter::new(TokenOptions::words());
+/// let hll = counter.sink(Sketch::HyperLogLog(Distinct(HyperLogLog::new(12)?)));
+/// let mut report = counter.count_bytes(b"to be or not to be")?;
+/// let sketch = report.take(hll);
+/// assert_eq!((sketch.name(), sketch.estimate().round()), ("HyperLogLog", 4.0));
+/// // Saved and loaded back, whatever its kind.
+/// let loaded = Sketch::from_bytes(&sketch.to_bytes(), 0)?;
+/// assert_eq!(loaded.estimate(), sketch.estimate());
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Sketch {
+    /// A Morris counter of every token.
+    Morris(Morris),
+    /// A LogLog.
+    LogLog(Distinct<LogLog>),
+    /// A SuperLogLog.
+    SuperLogLog(Distinct<SuperLogLog>),
+    /// A HyperLogLog.
+    HyperLogLog(Distinct<HyperLogLog>),
+    /// K minimum values.
+    Kmv(Distinct<Kmv>),
+    /// A scaling Bloom filter, counting the inserts that were new.
+    Bloom(Filter<ScalingBloomFilter>),
+}
+
+/// `$e` with `$s` bound to the sketch's structure, whatever its kind.
+macro_rules! each {
+    ($sketch:expr, $s:ident => $e:expr) => {
+        match $sketch {
+            Sketch::Morris(Morris { counter: $s, .. }) => $e,
+            Sketch::LogLog(Distinct($s)) => $e,
+            Sketch::SuperLogLog(Distinct($s)) => $e,
+            Sketch::HyperLogLog(Distinct($s)) => $e,
+            Sketch::Kmv(Distinct($s)) => $e,
+            Sketch::Bloom(Filter($s)) => $e,
+        }
+    };
+}
+
+/// `$e` with `$s` bound to the sketch's sink.
+macro_rules! each_sink {
+    ($sketch:expr, $s:ident => $e:expr) => {
+        match $sketch {
+            Sketch::Morris($s) => $e,
+            Sketch::LogLog($s) => $e,
+            Sketch::SuperLogLog($s) => $e,
+            Sketch::HyperLogLog($s) => $e,
+            Sketch::Kmv($s) => $e,
+            Sketch::Bloom($s) => $e,
+        }
+    };
+}
+
+impl Sketch {
+    /// The kinds of saved structure [`Sketch::from_bytes`] decodes.
+    pub const KINDS: [Kind; 6] = [
+        Kind::MorrisCounter,
+        Kind::LogLog,
+        Kind::SuperLogLog,
+        Kind::HyperLogLog,
+        Kind::Kmv,
+        Kind::ScalingBloomFilter,
+    ];
+
+    /// The structure's name, as in the library (`"HyperLogLog"`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Filter, Sketch};
+    /// use lessram::ScalingBloomFilter;
+    /// let s = Sketch::Bloom(Filter(ScalingBloomFilter::new(100, 0.01)?));
+    /// assert_eq!(s.name(), "ScalingBloomFilter");
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Sketch::Morris(_) => "MorrisCounter",
+            Sketch::LogLog(_) => "LogLog",
+            Sketch::SuperLogLog(_) => "SuperLogLog",
+            Sketch::HyperLogLog(_) => "HyperLogLog",
+            Sketch::Kmv(_) => "Kmv",
+            Sketch::Bloom(_) => "ScalingBloomFilter",
+        }
+    }
+
+    /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
+    /// others (the scaling Bloom filter's count of inserts that were new). Not an estimate
+    /// when [`Sketch::bounds`] gives bounds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Morris, Sketch};
+    /// use lessram::MorrisCounter;
+    /// use lessram::counting::SplitMix64;
+    /// let m = Morris::new(MorrisCounter::from_exponent(2.0, 3)?, SplitMix64::new(1));
+    /// assert_eq!(Sketch::Morris(m).estimate(), 7.0);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn estimate(&self) -> f64 {
+        match self {
+            Sketch::Morris(m) => m.counter.estimate(),
+            Sketch::Bloom(f) => f.0.len() as f64,
+            Sketch::LogLog(d) => d.0.estimate(),
+            Sketch::SuperLogLog(d) => d.0.estimate(),
+            Sketch::HyperLogLog(d) => d.0.estimate(),
+            Sketch::Kmv(d) => d.0.estimate(),
+        }
+    }
+
+    /// Bounds on the count when it has no estimate: a scaling Bloom filter after a merge,
+    /// whose sum of sub-filter counts counts twice the items the shards held in different
+    /// sub-filters (see [`ScalingBloomFilter::len_bounds`]); `None` otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Filter, Sketch};
+    /// use lessram::{Membership, ScalingBloomFilter};
+    /// let mut f = ScalingBloomFilter::new(100, 0.01)?;
+    /// f.insert("a");
+    /// let mut s = Sketch::Bloom(Filter(f.clone()));
+    /// assert_eq!(s.bounds(), None);
+    /// s.merge(&Sketch::Bloom(Filter(f)))?;
+    /// assert!(s.bounds().is_some());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn bounds(&self) -> Option<(u64, u64)> {
+        match self {
+            Sketch::Bloom(f) if f.0.exact_len().is_none() => {
+                let (low, high) = f.0.len_bounds();
+                Some((low as u64, high as u64))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the estimate is of every token, repeats included (else of distinct ones).
+    #[must_use]
+    pub fn counts_tokens(&self) -> bool {
+        matches!(self, Sketch::Morris(_))
+    }
+
+    /// Bytes the structure takes: its own size plus the heap it owns
+    /// ([`MemoryUsage::memory_usage`], which counts the heap only).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Distinct, Sketch};
+    /// use lessram::{HyperLogLog, MemoryUsage};
+    /// let s = Sketch::HyperLogLog(Distinct(HyperLogLog::new(10)?));
+    /// assert_eq!(s.footprint(), size_of::<HyperLogLog>() + s.memory_usage());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn footprint(&self) -> usize {
+        each!(self, s => std::mem::size_of_val(s) + s.memory_usage())
+    }
+
+    /// The structure in lessram's binary format (a Morris counter without its generator).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        each!(self, s => s.to_bytes())
+    }
+
+    /// Decodes a saved structure of any of the [`Sketch::KINDS`]; a Morris counter gets a
+    /// [`SplitMix64`] seeded with `seed` to draw its increments and merges from.
+    ///
+    /// # Errors
+    ///
+    /// What the structure's own `from_bytes` gives; [`Error::InvalidInput`] for a saved
+    /// structure of another kind (a `Dawg`, a `BloomFilter`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::Sketch;
+    /// use lessram::{BloomFilter, Kmv};
+    /// let s = Sketch::from_bytes(&Kmv::new(64)?.to_bytes(), 0)?;
+    /// assert_eq!(s.name(), "Kmv");
+    /// assert!(Sketch::from_bytes(&BloomFilter::new(10, 0.01)?.to_bytes(), 0).is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8], seed: u64) -> Result<Self> {
+        Ok(match peek_kind(bytes)? {
+            Kind::MorrisCounter => Sketch::Morris(Morris::new(
+                MorrisCounter::from_bytes(bytes)?,
+                SplitMix64::new(seed),
+            )),
+            Kind::LogLog => Sketch::LogLog(Distinct(LogLog::from_bytes(bytes)?)),
+            Kind::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::from_bytes(bytes)?)),
+            Kind::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?)),
+            Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
+            Kind::ScalingBloomFilter => {
+                Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?))
+            }
+            other => {
+                let detail = format!("a saved {other} is not one of Sketch::KINDS");
+                return Err(Error::invalid_input("Sketch", detail));
+            }
+        })
+    }
+
+    /// Merges a sketch of the same kind and parameters into this one: as the structure's
+    /// own `merge` (a scaling Bloom filter's `union`, a Morris counter's
+    /// [`MorrisCounter::merge`], drawing from this sketch's generator).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Incompatible`] for sketches of different kinds, and what the structure's
+    /// merge gives (different parameters); the sketch does not change.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Distinct, Sketch};
+    /// use lessram::{DistinctCount, Kmv};
+    /// let (mut a, mut b) = (Kmv::new(64)?, Kmv::new(64)?);
+    /// a.insert("x");
+    /// b.insert("y");
+    /// let mut s = Sketch::Kmv(Distinct(a));
+    /// s.merge(&Sketch::Kmv(Distinct(b)))?;
+    /// assert_eq!(s.estimate(), 2.0);
+    /// assert!(s.merge(&Sketch::Kmv(Distinct(Kmv::new(32)?))).is_ok()); // at the smaller k
+    /// assert!(s.merge(&Sketch::LogLog(Distinct(lessram::LogLog::new(8)?))).is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn merge(&mut self, other: &Sketch) -> Result<()> {
+        match (self, other) {
+            (Sketch::Morris(a), Sketch::Morris(b)) => a.counter.merge(&b.counter, &mut a.rng),
+            (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0),
+            (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0),
+            (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0),
+            (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0),
+            (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0),
+            (a, b) => Err(Error::incompatible("Sketch", "kind", a.name(), b.name())),
+        }
+    }
+}
+
+impl MemoryUsage for Sketch {
+    /// The structure's heap bytes.
+    fn memory_usage(&self) -> usize {
+        each!(self, s => s.memory_usage())
+    }
+}
+
+impl Sink for Sketch {
+    fn insert_hashes(&mut self, hashes: &[u128], tokens: u64) {
+        each_sink!(self, s => s.insert_hashes(hashes, tokens));
+    }
+    fn fork(&self) -> Option<Box<dyn Sink>> {
+        each_sink!(self, s => s.fork())
+    }
+    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> Result<()> {
+        each_sink!(self, s => s.merge_fork(fork))
+    }
+    fn repeats_cost(&self) -> bool {
+        each_sink!(self, s => s.repeats_cost())
+    }
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        each_sink!(self, s => s.hasher_identity())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Counter, TokenOptions};
+
+    fn every_kind() -> Vec<Sketch> {
+        vec![
+            Sketch::Morris(Morris::new(
+                MorrisCounter::new(2.0).unwrap(),
+                SplitMix64::new(3),
+            )),
+            Sketch::LogLog(Distinct(LogLog::new(8).unwrap())),
+            Sketch::SuperLogLog(Distinct(SuperLogLog::new(8).unwrap())),
+            Sketch::HyperLogLog(Distinct(HyperLogLog::new(8).unwrap())),
+            Sketch::Kmv(Distinct(Kmv::new(64).unwrap())),
+            Sketch::Bloom(Filter(ScalingBloomFilter::new(100, 0.01).unwrap())),
+        ]
+    }
+
+    /// The sink after counting `text` on two threads.
+    fn bare<S: Sink>(sink: S, text: &[u8]) -> S {
+        let mut counter = Counter::new(TokenOptions::words()).threads(2);
+        let h = counter.sink(sink);
+        counter.count_bytes(text).unwrap().take(h)
+    }
+
+    #[test]
+    fn every_kind_counts_saves_loads_and_merges_as_its_structure() {
+        let text = b"a b c d e f g h a b c d x y z";
+        for (kind, sketch) in Sketch::KINDS.into_iter().zip(every_kind()) {
+            // Counted through the enum, on two threads: the estimate of the bare sink.
+            let mut counter = Counter::new(TokenOptions::words()).threads(2);
+            let h = counter.sink(sketch.clone());
+            let counted = counter.count_bytes(text).unwrap().take(h);
+            assert_eq!(counted.name(), sketch.name());
+            let name = counted.name();
+            let want = match sketch {
+                Sketch::Morris(m) => bare(m, text).counter.estimate(),
+                Sketch::LogLog(d) => bare(d, text).0.estimate(),
+                Sketch::SuperLogLog(d) => bare(d, text).0.estimate(),
+                Sketch::HyperLogLog(d) => bare(d, text).0.estimate(),
+                Sketch::Kmv(d) => bare(d, text).0.estimate(),
+                Sketch::Bloom(f) => bare(f, text).0.len() as f64,
+            };
+            assert_eq!(counted.estimate(), want, "{name}");
+            assert_eq!(counted.counts_tokens(), kind == Kind::MorrisCounter);
+            assert_eq!(peek_kind(&counted.to_bytes()).unwrap(), kind, "{name}");
+            let loaded = Sketch::from_bytes(&counted.to_bytes(), 1).unwrap();
+            assert_eq!(loaded.to_bytes(), counted.to_bytes(), "{name}");
+            assert!(counted.footprint() >= counted.memory_usage(), "{name}");
+            // A merge with a copy of itself keeps the distinct count.
+            let mut merged = loaded.clone();
+            merged.merge(&counted).unwrap();
+            if kind == Kind::MorrisCounter {
+                assert!(merged.estimate() >= counted.estimate(), "{name}");
+            } else if kind == Kind::ScalingBloomFilter {
+                assert!(merged.bounds().is_some(), "{name}");
+            } else {
+                assert_eq!(merged.estimate(), counted.estimate(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_kinds_are_refused() {
+        let mut sketches = every_kind();
+        let first = sketches.remove(0);
+        for mut s in sketches {
+            let before = s.to_bytes();
+            let err = s.merge(&first).unwrap_err();
+            assert!(matches!(err, Error::Incompatible { .. }), "{err}");
+            assert_eq!(s.to_bytes(), before);
+        }
+        let dawg = crate::Dawg::from_words(["a", "b"]).unwrap();
+        let err = Sketch::from_bytes(dawg.as_bytes(), 0).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
+    }
+}
