@@ -129,7 +129,8 @@ impl Sketch {
         each!(self, s => s.to_bytes())
     }
 
-    /// Merges a sketch of the same kind and parameters into this one.
+    /// Merges a sketch of the same kind into this one (precisions and KMV's k may differ:
+    /// the result takes the coarser).
     pub(crate) fn merge(&mut self, other: Sketch) -> anyhow::Result<()> {
         match (self, other) {
             (Sketch::Morris(a), Sketch::Morris(b)) => {
