@@ -485,6 +485,19 @@ fn save_merge_estimate_round_trip_equals_a_direct_count() {
 }
 
 #[test]
+fn merge_help_says_which_parameters_may_differ() {
+    // `merge` folds precisions and KMV's k (below); its help must not claim they must match.
+    let out = lessram().args(["merge", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(!help.contains("same kind and parameters"), "{help}");
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needed in ["different precisions", "different k", "in any order"] {
+        assert!(flat.contains(needed), "no {needed:?} in {help}");
+    }
+}
+
+#[test]
 fn mismatched_or_corrupt_saved_sketches_are_refused() {
     let dir = TempDir::new().unwrap();
     let f = write(&dir, "t.txt", &text(5_000, 1_000).0);

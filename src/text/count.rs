@@ -238,7 +238,7 @@ impl Counter {
     /// let mut counter = Counter::new(TokenOptions::words());
     /// let loglog = counter.sink(Distinct(LogLog::new(10)?));
     /// let mut report = counter.count_bytes(b"x y z")?;
-    /// assert!(report.take(loglog).0.estimate() > 0.0);
+    /// assert!((report.take(loglog).0.estimate() - 3.0).abs() < 0.01);
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn sink<S: Sink>(&mut self, sink: S) -> SinkHandle<S> {

@@ -234,14 +234,14 @@ impl Sketch {
         })
     }
 
-    /// Merges a sketch of the same kind and parameters into this one: as the structure's
-    /// own `merge` (a scaling Bloom filter's `union`, a Morris counter's
+    /// Merges a sketch of the same kind into this one (precisions and KMV's `k` may differ:
+    /// the result takes the coarser): as the structure's own `merge` (a scaling Bloom filter's `union`, a Morris counter's
     /// [`MorrisCounter::merge`], drawing from this sketch's generator).
     ///
     /// # Errors
     ///
     /// [`Error::Incompatible`] for sketches of different kinds, and what the structure's
-    /// merge gives (different parameters); the sketch does not change.
+    /// merge gives (a different hasher or Morris base); the sketch does not change.
     ///
     /// # Example
     ///

@@ -30,7 +30,13 @@ struct Cli {
 enum Command {
     /// Count distinct tokens of files, stdin, or the embedded sample.
     Count(count::Args),
-    /// Merge sketches saved by `count --save` (same kind and parameters) into one.
+    /// Merge sketches saved by `count --save` (all of one kind) into one.
+    ///
+    /// LogLogs, SuperLogLogs and HyperLogLogs of different precisions merge at the lowest
+    /// one, and KMVs of different k at the smallest, in any order; Morris counters need the
+    /// same base. Scaling Bloom filters merge only when they have
+    /// grown the same sub-filters: shards of different sizes are refused, since OR-ing a
+    /// small chain into a large one would break the promised false-positive rate.
     Merge(merge::Args),
     /// Print the estimates of sketches saved by `count --save` or `merge`.
     Estimate(estimate::Args),

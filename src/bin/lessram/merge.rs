@@ -6,12 +6,7 @@ use anyhow::{Context, bail};
 
 use crate::estimators::load_file;
 
-/// Merge saved sketches of one kind and the same parameters into one.
-///
-/// HyperLogLogs of different precisions merge at the lowest one. Scaling Bloom filters
-/// merge only when they have grown the same sub-filters: shards of different sizes are
-/// refused, since OR-ing a small chain into a large one would break the promised
-/// false-positive rate.
+/// The arguments of `lessram merge` (its help is the doc of `Command::Merge`).
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// Sketches saved by `lessram count --save` (or by `merge`).
