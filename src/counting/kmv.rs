@@ -265,9 +265,14 @@ impl<S: ItemHasher> Kmv<S> {
     #[cold]
     fn make_room(&mut self) {
         self.flush();
-        let (room, full_size) = (self.pending_room(), self.k + self.pending_room());
+        let full_size = self.k + self.pending_room();
+        let max_room = self.pending_room();
         let values = &mut self.minima_mut().values;
         let (len, cap) = (values.len(), values.capacity());
+        // Room for as many pending hashes as are kept (at least 16, at most `k / 4`): each
+        // sort of `len + room` is still paid for by `room` inserts, and a sketch of large
+        // `k` holding few hashes does not reserve `k / 4` slots at its first insert.
+        let room = max_room.min(len.max(16));
         if cap - len < room && cap < full_size {
             let target = (cap * 2).max(16).max(len + room).min(full_size);
             values.reserve_exact(target - len);
@@ -797,6 +802,27 @@ mod tests {
             let two = s.spawn(|| (0..2000).map(|_| b.jaccard(a).unwrap()).sum::<f64>());
             assert_eq!(one.join().unwrap(), two.join().unwrap());
         });
+    }
+
+    /// Found by the `decode_kmv` fuzz target: a decoded sketch of k = 2^25 + 2 holding one
+    /// hash reserved k / 4 slots (64 MiB) when merged with itself, at its first insert.
+    /// Room now grows with the hashes kept.
+    #[test]
+    fn a_large_k_holding_few_hashes_reserves_little() {
+        let mut one = Kmv::new((1 << 25) + 2).unwrap();
+        one.insert_hash(0x0123_4567_89ab_cdef);
+        let kmv = Kmv::from_bytes(&one.to_bytes()).unwrap();
+        let mut merged = kmv.clone();
+        merged.merge(&kmv).unwrap();
+        assert_eq!(merged, kmv);
+        let mut fresh = Kmv::new(MAX_K).unwrap();
+        for i in 0..1000u64 {
+            fresh.insert_hash(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        }
+        for s in [&merged, &fresh] {
+            let cap = s.lock().values.capacity();
+            assert!(cap <= 4096, "{cap} slots reserved for at most 1,000 hashes");
+        }
     }
 
     /// Found by the `ops_kmv` fuzz target (`tests/fuzz_regressions/ops-kmv-repeats-below-k-slow.bin`
