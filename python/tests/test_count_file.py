@@ -1,0 +1,61 @@
+"""count_file: the library's counting engine from Python."""
+
+import pytest
+
+import lessram
+
+
+@pytest.fixture
+def words(tmp_path):
+    tokens = [f"w{i % 3000}" for i in range(20_000)]
+    path = tmp_path / "words.txt"
+    path.write_text(" ".join(tokens) + "\n")
+    return path, tokens
+
+
+def test_count_file_fills_the_sketches_update_would(words):
+    path, tokens = words
+    r = lessram.count_file(path, ["hll", "kmv", "loglog", "superloglog", "ull"], threads=2, exact=True)
+    assert r["tokens"] == 20_000 and r["distinct"] == 3000 and r["threads"] == 2
+    hll, kmv, ll, sll, ull = r["sketches"]
+    for s, make in [
+        (hll, lambda: lessram.HyperLogLog(14)),
+        (kmv, lambda: lessram.KMinValues(4096)),
+        (ll, lambda: lessram.LogLog(14)),
+        (sll, lambda: lessram.SuperLogLog(14)),
+        (ull, lambda: lessram.UltraLogLog(14)),
+    ]:
+        expected = make()
+        expected.update(tokens)
+        assert s.estimate() == pytest.approx(expected.estimate())
+    assert kmv.estimate() == 3000  # exact below k
+
+
+def test_count_file_takes_instances_and_options(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("One line\none LINE\nOne line\n")
+    given = lessram.HyperLogLog(10, seed=7)
+    r = lessram.count_file(str(path), [given, lessram.BloomFilter(100, 0.01, seed=7), "morris"],
+                           lines=True, lowercase=True, threads=1)
+    hll, bloom, morris = r["sketches"]
+    assert given.estimate() == 0  # the instance given is not changed
+    assert hll.seed == 7 and round(hll.estimate()) == 1
+    assert "one line" in bloom and "One line" not in bloom
+    assert morris.estimate() > 0
+    assert r["tokens"] == 3 and r["distinct"] is None
+
+
+def test_count_file_of_several_files(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("x y")
+    b.write_text("y z")
+    r = lessram.count_file([a, b], ["kmv"], threads=1)
+    assert r["tokens"] == 4 and r["sketches"][0].estimate() == 3
+    assert r["sketches"] == lessram.count_file([a, b], ["kmv"], threads=2)["sketches"]
+
+
+def test_count_file_refuses_mixed_seeds(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("a b")
+    with pytest.raises(ValueError, match="seed"):
+        lessram.count_file(path, [lessram.HyperLogLog(seed=7), lessram.KMinValues(16)])
