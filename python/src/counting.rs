@@ -18,6 +18,9 @@ pub(crate) fn narrow<T: TryFrom<i128>>(name: &str, value: i128, range: &str) -> 
         .map_err(|_| PyValueError::new_err(format!("{name} {value} out of range {range}")))
 }
 
+/// The range of a `u64` parameter, for messages.
+pub(crate) const U64_RANGE: &str = "0..=18446744073709551615";
+
 /// A Murmur3 seed from Python.
 pub(crate) fn seed(value: i128) -> PyResult<Murmur3> {
     Ok(Murmur3::with_seed(narrow("seed", value, "0..=4294967295")?))
@@ -373,11 +376,11 @@ pub(crate) struct PyMorrisCounter {
 #[pymethods]
 impl PyMorrisCounter {
     #[new]
-    #[pyo3(signature = (base = 2.0, seed = MORRIS_SEED))]
-    fn new(base: f64, seed: u64) -> PyResult<Self> {
+    #[pyo3(signature = (base = 2.0, seed = MORRIS_SEED as i128))]
+    fn new(base: f64, seed: i128) -> PyResult<Self> {
         Ok(Self {
             inner: lessram::MorrisCounter::new(base).or_py()?,
-            rng: SplitMix64::new(seed),
+            rng: SplitMix64::new(narrow("seed", seed, U64_RANGE)?),
         })
     }
 
@@ -389,7 +392,7 @@ impl PyMorrisCounter {
     /// Counts `events` events at once (as many increments would, in distribution).
     #[pyo3(signature = (events = 1))]
     fn add(&mut self, events: i128) -> PyResult<()> {
-        let events = narrow("events", events, "0..=18446744073709551615")?;
+        let events = narrow("events", events, U64_RANGE)?;
         self.inner.add(events, &mut self.rng);
         Ok(())
     }
@@ -483,11 +486,11 @@ impl PyMorrisCounter {
 
     /// Decodes a saved counter, its generator starting at `seed`.
     #[staticmethod]
-    #[pyo3(signature = (data, seed = MORRIS_SEED))]
-    fn from_bytes(data: PyBackedBytes, seed: u64) -> PyResult<Self> {
+    #[pyo3(signature = (data, seed = MORRIS_SEED as i128))]
+    fn from_bytes(data: PyBackedBytes, seed: i128) -> PyResult<Self> {
         Ok(Self {
             inner: lessram::MorrisCounter::from_bytes(&data).or_py()?,
-            rng: SplitMix64::new(seed),
+            rng: SplitMix64::new(narrow("seed", seed, U64_RANGE)?),
         })
     }
 

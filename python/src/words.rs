@@ -36,7 +36,7 @@ impl PyTrie {
     /// Adds `n` (default 1) to the count of `word`; returns its new count.
     #[pyo3(signature = (word, n = 1))]
     fn add(&mut self, word: &Bound<'_, PyAny>, n: i128) -> PyResult<u64> {
-        let n = narrow("n", n, "0..=18446744073709551615")?;
+        let n = narrow("n", n, crate::counting::U64_RANGE)?;
         self.inner.try_add(word_bytes(word)?, n).or_py()
     }
 

@@ -141,3 +141,15 @@ def test_morris_counter():
     assert a.exponent == b.exponent
     with pytest.raises(lessram.IncompatibleError):
         a.merge(lessram.MorrisCounter(2.0))
+
+
+def test_different_precisions_merge_at_the_coarser():
+    # The library folds the finer sketch (HyperLogLog, UltraLogLog) or keeps the smaller
+    # k (KMV): such merges are not errors.
+    a, b = lessram.HyperLogLog(14), lessram.HyperLogLog(12)
+    a.update(range(5000))
+    b.update(range(5000, 10_000))
+    assert (a | b).p == 12
+    assert abs((a | b).estimate() / 10_000 - 1) < 0.1
+    k = lessram.KMinValues(64) | lessram.KMinValues(32)
+    assert k.k == 32
