@@ -153,3 +153,23 @@ def test_different_precisions_merge_at_the_coarser():
     assert abs((a | b).estimate() / 10_000 - 1) < 0.1
     k = lessram.KMinValues(64) | lessram.KMinValues(32)
     assert k.k == 32
+
+
+def test_numpy_uint64_hashes():
+    np = pytest.importorskip("numpy")
+    items = [f"n{i}" for i in range(5000)]
+    hashes = np.array([lessram.hash64(x) for x in items], dtype=np.uint64)
+    for make in DISTINCT:
+        a, b = make(), make()
+        a.update(items)
+        b.update_hashes(hashes)
+        assert a == b
+    strided = lessram.HyperLogLog(12)
+    strided.update_hashes(hashes[::2])
+    expected = lessram.HyperLogLog(12)
+    expected.update(items[::2])
+    assert strided == expected
+    with pytest.raises(TypeError):
+        lessram.HyperLogLog().update_hashes(np.arange(10, dtype=np.int32))
+    with pytest.raises(TypeError):
+        lessram.HyperLogLog().update_hashes([1, 2, 3])  # a list is not a buffer
