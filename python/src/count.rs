@@ -165,7 +165,8 @@ fn to_python(py: Python<'_>, sketch: Sketch) -> PyResult<Bound<'_, PyAny>> {
 ///
 /// Returns a dict: `tokens` (repeats included), `bytes` (read), `distinct` (the exact
 /// count with `exact=True`, else None), `threads`, `seconds`, and `sketches`, the filled
-/// sketches in the order given. Gzip and zstd files are not decompressed by this build.
+/// sketches in the order given. Gzip files are decompressed (by name or magic bytes);
+/// zstd files are refused (this build leaves out the crate's `zstd` feature).
 #[pyfunction]
 #[pyo3(signature = (
     path, sketches = None, *, threads = None, lines = false, lowercase = false, exact = false,

@@ -59,3 +59,16 @@ def test_count_file_refuses_mixed_seeds(tmp_path):
     path.write_text("a b")
     with pytest.raises(ValueError, match="seed"):
         lessram.count_file(path, [lessram.HyperLogLog(seed=7), lessram.KMinValues(16)])
+
+
+def test_count_file_reads_gzip(tmp_path):
+    import gzip
+
+    text = b"alpha beta gamma alpha\n" * 1000
+    plain, packed = tmp_path / "t.txt", tmp_path / "t.txt.gz"
+    plain.write_bytes(text)
+    packed.write_bytes(gzip.compress(text))
+    a = lessram.count_file(plain, ["kmv"], threads=1)
+    b = lessram.count_file(packed, ["kmv"], threads=1)
+    assert a["tokens"] == b["tokens"] == 4000
+    assert a["sketches"] == b["sketches"]
