@@ -249,6 +249,7 @@ def count_file(
     lines: bool = False,
     lowercase: bool = False,
     exact: bool = False,
+    seed: int | None = None,
     precision: int = 14,
     k: int = 4096,
     capacity: int = 100_000,

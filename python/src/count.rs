@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use lessram::counting::SplitMix64;
+use lessram::hash::Murmur3;
 use lessram::text::{Counter, Distinct, Filter, Morris, SinkHandle, Sketch, Source, TokenOptions};
 use lessram::{HyperLogLog, ItemHasher, Kmv, LogLog, MorrisCounter, ScalingBloomFilter};
 use lessram::{SuperLogLog, UltraLogLog};
@@ -46,25 +47,32 @@ struct Params {
 }
 
 /// A sketch named as `lessram count --sketch` names it.
-fn by_name(name: &str, p: &Params) -> PyResult<Wanted> {
+fn by_name(name: &str, p: &Params, seed: u32) -> PyResult<Wanted> {
+    let h = Murmur3::with_seed(seed);
     let s = match name.trim().to_ascii_lowercase().as_str() {
         "morris" => Sketch::Morris(Morris::new(
             MorrisCounter::new(p.base).or_py()?,
             SplitMix64::new(MORRIS_SEED),
         )),
-        "loglog" => Sketch::LogLog(Distinct(LogLog::new(p.precision).or_py()?)),
-        "superloglog" => Sketch::SuperLogLog(Distinct(SuperLogLog::new(p.precision).or_py()?)),
-        "hll" | "hyperloglog" => {
-            Sketch::HyperLogLog(Distinct(HyperLogLog::new(p.precision).or_py()?))
+        "loglog" => Sketch::LogLog(Distinct(LogLog::with_hasher(p.precision, h).or_py()?)),
+        "superloglog" => {
+            Sketch::SuperLogLog(Distinct(SuperLogLog::with_hasher(p.precision, h).or_py()?))
         }
-        "ull" | "ultraloglog" => return Ok(Wanted::Ultra(UltraLogLog::new(p.precision).or_py()?)),
-        "kmv" => Sketch::Kmv(Distinct(Kmv::new(p.k).or_py()?)),
+        "hll" | "hyperloglog" => {
+            Sketch::HyperLogLog(Distinct(HyperLogLog::with_hasher(p.precision, h).or_py()?))
+        }
+        "ull" | "ultraloglog" => {
+            return Ok(Wanted::Ultra(
+                UltraLogLog::with_hasher(p.precision, h).or_py()?,
+            ));
+        }
+        "kmv" => Sketch::Kmv(Distinct(Kmv::with_hasher(p.k, h).or_py()?)),
         "bloom" | "scalingbloom" | "scalingbloomfilter" => {
             if p.capacity == 0 {
                 return Err(PyValueError::new_err("capacity 0 out of range 1 or more"));
             }
             Sketch::Bloom(Filter(
-                ScalingBloomFilter::new(p.capacity, p.error_rate).or_py()?,
+                ScalingBloomFilter::with_hasher(p.capacity, p.error_rate, h).or_py()?,
             ))
         }
         other => {
@@ -159,7 +167,9 @@ fn to_python(py: Python<'_>, sketch: Sketch) -> PyResult<Bound<'_, PyAny>> {
 /// `sketches` holds names as `lessram count --sketch` takes them ("morris", "loglog",
 /// "superloglog", "hll", "ull", "kmv", "bloom"; built with `precision`, `k`, `capacity`,
 /// `error_rate` and `base`, the CLI's defaults) or sketch instances (a copy of each is fed;
-/// the instance is left as it was). Tokens are ASCII-whitespace words, or lines with
+/// the instance is left as it was). Tokens are hashed with MurmurHash3 of seed `seed`, by
+/// default the first instance's seed (0 without one); the named sketches get that seed and
+/// every instance must have it. Tokens are ASCII-whitespace words, or lines with
 /// `lines=True`, ASCII-lower-cased with `lowercase=True`, hashed as `str`/`bytes` items
 /// are (a sketch filled here equals one filled with `update()` of the same tokens).
 ///
@@ -170,7 +180,7 @@ fn to_python(py: Python<'_>, sketch: Sketch) -> PyResult<Bound<'_, PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (
     path, sketches = None, *, threads = None, lines = false, lowercase = false, exact = false,
-    precision = 14, k = 4096, capacity = 100_000, error_rate = 0.01, base = 2.0
+    seed = None, precision = 14, k = 4096, capacity = 100_000, error_rate = 0.01, base = 2.0
 ))]
 #[allow(clippy::too_many_arguments)]
 fn count_file<'py>(
@@ -181,6 +191,7 @@ fn count_file<'py>(
     lines: bool,
     lowercase: bool,
     exact: bool,
+    seed: Option<i128>,
     precision: i128,
     k: i128,
     capacity: i128,
@@ -190,7 +201,7 @@ fn count_file<'py>(
     use crate::counting::narrow;
     let params = Params {
         precision: narrow("precision", precision, "4..=18")?,
-        k: narrow("k", k, "3 or more")?,
+        k: narrow("k", k, "2..=67108864")?,
         capacity: narrow("capacity", capacity, "1 or more")?,
         error_rate,
         base,
@@ -217,21 +228,37 @@ fn count_file<'py>(
             vec![path.extract::<PathBuf>()?]
         };
 
-    let mut wanted = Vec::new();
-    let mut seed: Option<u64> = None;
+    // Sketches given as instances fix the seed (the first one's, unless `seed` is given);
+    // those named are built with it.
+    enum Given {
+        Name(String),
+        Instance(Wanted),
+    }
+    let mut given = Vec::new();
+    let mut found: Option<u64> = None;
     let default = PyList::new(py, ["hll"])?.into_any();
     for_each_item(sketches.unwrap_or(&default), |s| {
         if let Ok(name) = s.cast::<PyString>() {
-            wanted.push(by_name(name.to_str()?, &params)?);
+            given.push(Given::Name(name.to_str()?.to_owned()));
         } else {
             let (w, s) = by_instance(s)?;
-            seed = seed.or(s);
-            wanted.push(w);
+            found = found.or(s);
+            given.push(Given::Instance(w));
         }
         Ok(())
     })?;
-    let seed = u32::try_from(seed.unwrap_or(0))
-        .map_err(|_| PyValueError::new_err("a sketch's seed does not fit a Murmur3 seed"))?;
+    let seed: u32 = match seed {
+        Some(s) => narrow("seed", s, "0..=4294967295")?,
+        None => u32::try_from(found.unwrap_or(0))
+            .map_err(|_| PyValueError::new_err("a sketch's seed does not fit a Murmur3 seed"))?,
+    };
+    let wanted = given
+        .into_iter()
+        .map(|g| match g {
+            Given::Name(n) => by_name(&n, &params, seed),
+            Given::Instance(w) => Ok(w),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
 
     let opts = if lines {
         TokenOptions::lines()

@@ -210,7 +210,7 @@ distinct_sketch! {
     #[new]
     #[pyo3(signature = (p = 14, seed = 0))]
     fn new(p: i128, seed: i128) -> PyResult<Self> {
-        let p = narrow("precision", p, "4..=26")?;
+        let p = narrow("precision", p, "4..=18")?;
         let inner = lessram::UltraLogLog::with_hasher(p, self::seed(seed)?).or_py()?;
         Ok(Self { inner })
     }
@@ -318,7 +318,7 @@ distinct_sketch! {
     #[new]
     #[pyo3(signature = (k = 4096, seed = 0))]
     fn new(k: i128, seed: i128) -> PyResult<Self> {
-        let k = narrow("k", k, "3 or more")?;
+        let k = narrow("k", k, "2..=67108864")?;
         let inner = lessram::Kmv::with_hasher(k, self::seed(seed)?).or_py()?;
         Ok(Self { inner })
     }

@@ -72,3 +72,18 @@ def test_count_file_reads_gzip(tmp_path):
     b = lessram.count_file(packed, ["kmv"], threads=1)
     assert a["tokens"] == b["tokens"] == 4000
     assert a["sketches"] == b["sketches"]
+
+
+def test_count_file_seeds(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("a b c a")
+    hll, kmv = lessram.count_file(path, ["hll", lessram.KMinValues(64, seed=7)])["sketches"]
+    assert hll.seed == kmv.seed == 7  # the named sketch takes the instance's seed
+    (kmv,) = lessram.count_file(path, ["kmv"], seed=9001)["sketches"]
+    expected = lessram.KMinValues(4096, seed=9001)
+    expected.update(["a", "b", "c", "a"])
+    assert kmv == expected
+    with pytest.raises(ValueError, match="seed"):
+        lessram.count_file(path, [lessram.HyperLogLog(seed=7)], seed=0)
+    with pytest.raises(ValueError):
+        lessram.count_file(path, seed=-1)
