@@ -230,6 +230,7 @@ fn count_file<'py>(
 
     // Sketches given as instances fix the seed (the first one's, unless `seed` is given);
     // those named are built with it.
+    #[allow(clippy::large_enum_variant)]
     enum Given {
         Name(String),
         Instance(Wanted),
