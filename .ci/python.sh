@@ -10,6 +10,9 @@ step() { printf '\n==> %s\n' "$*"; }
 python=${PYTHON:-python3}
 venv=target/python-ci-venv
 
+step "cargo clippy of the PyO3 crate (warnings denied; the root's clippy covers only the root)"
+cargo clippy -p lessram-python --all-targets -- -D warnings
+
 step "the CLI the cross-language tests run (cargo build --release --features cli)"
 cargo build --release --features cli
 

@@ -68,7 +68,7 @@ impl<T> OrPy<T> for lessram::Result<T> {
 /// Calls `f` with the bytes the Rust side hashes for the Python item `obj`: a `str`'s
 /// UTF-8 bytes, a `bytes` or `bytearray` as it is, an `int`'s 8 little-endian bytes as a
 /// `u64` (non-negative) or an `i64` (negative), exactly as `lessram::Item` does for those
-/// Rust types.
+/// Rust types; other integer types (numpy's) through `__index__`.
 ///
 /// # Errors
 ///
@@ -87,6 +87,13 @@ pub(crate) fn with_item<R>(obj: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R) -
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return Ok(f(&b.to_vec()));
+    }
+    // Integers of other types (numpy's int64 and uint64) through `__index__`.
+    if obj.hasattr(pyo3::intern!(obj.py(), "__index__"))? {
+        let i = obj.call_method0(pyo3::intern!(obj.py(), "__index__"))?;
+        if let Ok(i) = i.cast::<PyInt>() {
+            return Ok(f(&int_bytes(i)?));
+        }
     }
     Err(PyTypeError::new_err(format!(
         "lessram items are str, bytes, bytearray or int, not {}",

@@ -174,3 +174,15 @@ def test_numpy_uint64_hashes():
         lessram.HyperLogLog().update_hashes(np.arange(10, dtype=np.int32))
     with pytest.raises(TypeError):
         lessram.HyperLogLog().update_hashes([1, 2, 3])  # a list is not a buffer
+
+
+def test_numpy_scalars_are_items():
+    np = pytest.importorskip("numpy")
+    a, b = lessram.HyperLogLog(10), lessram.HyperLogLog(10)
+    a.update(np.array([1, -2, 3], dtype=np.int64))
+    a.update(np.array([2**64 - 1], dtype=np.uint64))
+    a.update(np.array(["x", "y"]))  # numpy.str_ is a str
+    b.update([1, -2, 3, 2**64 - 1, "x", "y"])
+    assert a == b
+    with pytest.raises(TypeError):
+        a.add(np.float64(1.0))
