@@ -63,10 +63,12 @@ macro_rules! distinct_sketch {
             }
 
             /// Adds every item of an iterable; a list or tuple of str is hashed in Rust,
-            /// with no Python-level call per item.
-            fn update(&mut self, items: &Bound<'_, PyAny>) -> PyResult<()> {
+            /// with no Python-level call per item, and every item is hashed before any is
+            /// inserted (a bad item changes nothing). The GIL is released while inserting.
+            fn update(&mut self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<()> {
                 let hashes = hashes64(self.inner.hasher(), items)?;
-                self.inner.insert_hashes(hashes);
+                let inner = &mut self.inner;
+                py.detach(|| inner.insert_hashes(hashes));
                 Ok(())
             }
 

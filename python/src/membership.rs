@@ -44,11 +44,13 @@ macro_rules! filter {
                 Ok(self.inner.insert_hash(h))
             }
 
-            /// Adds every item of an iterable (a list or tuple of str hashed in Rust, the
-            /// inserts prefetched); returns how many were new.
-            fn update(&mut self, items: &Bound<'_, PyAny>) -> PyResult<usize> {
+            /// Adds every item of an iterable (a list or tuple of str hashed in Rust; every
+            /// item hashed before any is inserted; the inserts prefetched, with the GIL
+            /// released); returns how many were new.
+            fn update(&mut self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<usize> {
                 let hashes = hashes128(self.inner.hasher(), items)?;
-                Ok(self.inner.insert_hashes(hashes))
+                let inner = &mut self.inner;
+                Ok(py.detach(|| inner.insert_hashes(hashes)))
             }
 
             fn __contains__(&self, item: &Bound<'_, PyAny>) -> PyResult<bool> {

@@ -209,7 +209,7 @@ pub(crate) struct PyDawg {
 impl PyDawg {
     #[new]
     #[pyo3(signature = (words = None))]
-    fn new(words: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(py: Python<'_>, words: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let mut all: Vec<Vec<u8>> = Vec::new();
         if let Some(words) = words {
             for_each_item(words, |w| {
@@ -217,9 +217,9 @@ impl PyDawg {
                 Ok(())
             })?;
         }
-        Ok(Self {
-            inner: lessram::Dawg::from_words(all).or_py()?,
-        })
+        // Sorting and building, with the GIL released.
+        let inner = py.detach(|| lessram::Dawg::from_words(all)).or_py()?;
+        Ok(Self { inner })
     }
 
     /// The Dawg of a Trie's words (counts dropped).
@@ -277,9 +277,9 @@ impl PyDawg {
     ) -> PyResult<Vec<(Bound<'py, PyAny>, u32)>> {
         let d = narrow("max_distance", max_distance, "0..=4294967295")?;
         let query = word_bytes(word)?;
-        Ok(self
-            .inner
-            .fuzzy(query.as_ref(), d)
+        let inner = &self.inner;
+        let found = py.detach(|| inner.fuzzy(query.as_ref(), d));
+        Ok(found
             .into_iter()
             .map(|(w, d)| (word_object(py, &w), d))
             .collect())
