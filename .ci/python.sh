@@ -24,7 +24,7 @@ step "pip install ./python pytest numpy"
 "$venv/bin/python" -m pip install ./python pytest numpy
 
 step "pytest python/tests"
-# Run from outside the repository, so that `import lessram` can only find the installed
+# Run from target/, away from python/, so that `import lessram` can only find the installed
 # package. Exit code 5 (no test collected) fails the script like any other.
 cd target
 LESSRAM_CLI="$PWD/release/lessram" "../$venv/bin/python" -m pytest -ra ../python/tests
