@@ -1,5 +1,9 @@
 """count_file: the library's counting engine from Python."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 import lessram
@@ -87,3 +91,26 @@ def test_count_file_seeds(tmp_path):
         lessram.count_file(path, [lessram.HyperLogLog(seed=7)], seed=0)
     with pytest.raises(ValueError):
         lessram.count_file(path, seed=-1)
+
+
+def test_count_file_releases_the_gil(tmp_path):
+    # count_file reads a FIFO that only this interpreter's main thread writes, after the
+    # count has started on another thread: with the GIL held while reading, the writer
+    # could never run and the child would hang (and time out here).
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    child = f"""
+import threading, lessram
+result = {{}}
+t = threading.Thread(target=lambda: result.update(lessram.count_file({str(fifo)!r}, ["kmv"], threads=1)))
+t.start()
+with open({str(fifo)!r}, "w") as f:
+    f.write("a b c a\\n")
+t.join()
+print(result["tokens"], result["sketches"][0].estimate())
+"""
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["4", "3.0"]
