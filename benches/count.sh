@@ -20,6 +20,11 @@
 # or paths) replaces the list of inputs. Prints a markdown table (docs/performance.md,
 # sections "lessram count" and "lessram count without AVX-512", holds its output).
 # Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS.
+#
+# Run it on an idle machine: with two background jobs on a 2-core host, even at nice 19,
+# Linux started the second counting thread on the first one's core and left it there in
+# 5 of 8 runs (`perf sched timehist`), so the two threads shared one core and the
+# "2 threads" rows measured the scheduler, not lessram.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}

@@ -1,11 +1,11 @@
 //! A block's tokens found and hashed, a batch at a time: the vector paths where the CPU
 //! has them ([`super::simd`], chosen at run time), the scalar ones everywhere else.
 
-use smallvec::SmallVec;
-
-use super::hash::{hash_short, short_words};
+use super::hash::{hash_mid, hash_short, mid_words, short_words};
 use super::options::TokenOptions;
-use super::scan::{BATCH, Marks, push_events, scan_lines, scan_words_with, space_mask};
+use super::scan::{
+    BATCH, BIT_POSITIONS, Marks, push_events, scan_lines, scan_words_with, space_mask,
+};
 use crate::hash::murmur3_x64_128;
 
 /// Which vector paths this process takes to scan and hash, decided once at run time from
@@ -33,7 +33,7 @@ pub struct VectorPaths {
     pub scan: bool,
     /// The separator scan of words with AVX2, where the AVX-512 one is off.
     pub scan_avx2: bool,
-    /// The hash of tokens under 16 bytes four at a time with AVX2, where the AVX-512 one
+    /// The hash of tokens under 16 bytes five at a time with AVX2, where the AVX-512 one
     /// is off.
     pub hash_avx2: bool,
 }
@@ -119,7 +119,7 @@ impl VectorPaths {
 ///
 /// This is the batch loop [`Counter`](super::Counter) runs: boundaries found 64 bytes at a
 /// time, tokens under 16 bytes hashed with no branch on their length (eight at a time with
-/// AVX-512, four with AVX2, where the CPU has it). It allocates its scratch buffers (about 100 KiB) on each
+/// AVX-512, five with AVX2, where the CPU has it). It allocates its scratch buffers (about 100 KiB) on each
 /// call; to hash many buffers, keep a [`TokenHasher`].
 ///
 /// # Example
@@ -159,6 +159,8 @@ pub struct TokenHasher {
     opts: TokenOptions,
     seed: u32,
     marks: Marks,
+    /// The tokens of a batch left to the second hash loop.
+    long: Box<Long>,
     /// The block, lower-cased, when the options say so.
     folded: Vec<u8>,
 }
@@ -187,6 +189,7 @@ impl TokenHasher {
             opts,
             seed,
             marks: Marks::new(),
+            long: Box::new(Long::new()),
             folded: Vec::new(),
         }
     }
@@ -215,7 +218,13 @@ impl TokenHasher {
             let consumed = scan(text, pos, self.opts, &mut self.marks);
             let have = out.len();
             out.resize(have + self.marks.len / 2, 0);
-            hash_marks(text, self.marks.as_slice(), &mut out[have..], self.seed);
+            hash_marks(
+                text,
+                self.marks.as_slice(),
+                &mut out[have..],
+                self.seed,
+                &mut self.long,
+            );
             self.marks.clear();
             pos += consumed;
         }
@@ -262,25 +271,58 @@ fn scan_words_vector(_: &[u8], _: usize, _: &mut Marks) -> Option<usize> {
 /// holds one entry a token). A separate pass from the scan: with no scanning branches
 /// between them, the hashes of neighbouring tokens overlap in the pipeline. The loop hashes
 /// tokens of under 16 bytes (with 16 bytes readable from their start) only, eight at a
-/// time with AVX-512 or four with AVX2 where the CPU has it ([`super::simd`]), and leaves the others, rare,
+/// time with AVX-512 or five with AVX2 where the CPU has it ([`super::simd`]), and leaves the others, rare,
 /// to a second loop: with no call in it, the hash's constants stay in registers. The hashes
 /// are written in place: pushing them would check capacity at every one, and a
 /// variable-length copy from the vector path would call `memcpy`.
 #[inline]
-pub(crate) fn hash_marks(block: &[u8], marks: &[u32], out: &mut [u128], seed: u32) {
-    hash_marks_using(block, marks, out, seed, true);
+pub(crate) fn hash_marks(
+    block: &[u8],
+    marks: &[u32],
+    out: &mut [u128],
+    seed: u32,
+    long: &mut Long,
+) {
+    hash_marks_using(block, marks, out, seed, true, long);
 }
 
 /// [`hash_marks`], with the vector loop only if `vector` (and the CPU has it).
-fn hash_marks_using(block: &[u8], marks: &[u32], out: &mut [u128], seed: u32, vector: bool) {
+fn hash_marks_using(
+    block: &[u8],
+    marks: &[u32],
+    out: &mut [u128],
+    seed: u32,
+    vector: bool,
+    long: &mut Long,
+) {
     assert_eq!(out.len() * 2, marks.len(), "one hash a token");
-    let mut long: SmallVec<[usize; 16]> = SmallVec::new();
-    if !(vector && hash_marks_vector(block, marks, out, seed, &mut long)) {
-        hash_marks_scalar(block, marks, out, seed, &mut long);
+    assert!(
+        out.len() <= Long::CAP,
+        "a batch of at most {} tokens",
+        Long::CAP
+    );
+    long.len = 0;
+    let long = &mut *long;
+    if !(vector && hash_marks_vector(block, marks, out, seed, long)) {
+        hash_marks_scalar(block, marks, out, seed, long);
     }
-    for t in long {
+    hash_long(block, marks, out, seed, long.as_slice());
+}
+
+/// [`hash_marks`]'s second loop: the tokens of `long`, those of 16 to 31 bytes with 32
+/// bytes readable from their start without a branch on their length ([`hash_mid`]), the
+/// others with the general function.
+fn hash_long(block: &[u8], marks: &[u32], out: &mut [u128], seed: u32, long: &[u32]) {
+    let last = block.len().checked_sub(32);
+    for &t in long {
+        let t = t as usize;
         let (start, end) = (marks[2 * t] as usize, marks[2 * t + 1] as usize);
-        out[t] = murmur3_x64_128(&block[start..end], seed);
+        let len = end.wrapping_sub(start);
+        out[t] = if (16..32).contains(&len) && last.is_some_and(|last| start <= last) {
+            hash_mid(mid_words(block, start, len), len, seed)
+        } else {
+            murmur3_x64_128(&block[start..end], seed)
+        };
     }
 }
 
@@ -290,13 +332,7 @@ fn hash_marks_using(block: &[u8], marks: &[u32], out: &mut [u128], seed: u32, ve
 /// stack and reloaded them every token (75 instructions a token, against 45 now, counted
 /// with callgrind).
 #[inline(never)]
-fn hash_marks_scalar(
-    block: &[u8],
-    marks: &[u32],
-    out: &mut [u128],
-    seed: u32,
-    long: &mut SmallVec<[usize; 16]>,
-) {
+fn hash_marks_scalar(block: &[u8], marks: &[u32], out: &mut [u128], seed: u32, long: &mut Long) {
     // A start at most this leaves 16 bytes to read; `None` when the block is shorter.
     let last = block.len().checked_sub(16);
     let n = out.len().min(marks.len() / 2);
@@ -317,7 +353,7 @@ fn hash_marks_scalar(
 /// [`hash_marks_scalar`]).
 #[cold]
 #[inline(never)]
-fn push_long(long: &mut SmallVec<[usize; 16]>, t: usize) {
+fn push_long(long: &mut Long, t: usize) {
     long.push(t);
 }
 
@@ -328,25 +364,69 @@ fn hash_marks_vector(
     marks: &[u32],
     out: &mut [u128],
     seed: u32,
-    long: &mut SmallVec<[usize; 16]>,
+    long: &mut Long,
 ) -> bool {
     super::simd::hash_tokens(block, marks, out, seed, long)
 }
 
 /// [`hash_marks`]'s first loop eight tokens at a time: x86-64 only.
 #[cfg(not(target_arch = "x86_64"))]
-fn hash_marks_vector(
-    _: &[u8],
-    _: &[u32],
-    _: &mut [u128],
-    _: u32,
-    _: &mut SmallVec<[usize; 16]>,
-) -> bool {
+fn hash_marks_vector(_: &[u8], _: &[u32], _: &mut [u128], _: u32, _: &mut Long) -> bool {
     false
 }
 
+/// The tokens of a batch that [`hash_marks`]'s first loop leaves to its second: their
+/// indices, in a buffer as large as any batch, allocated once by the caller (a `SmallVec`
+/// of 16 went to the heap and grew five times a batch of C source, where one token in seven
+/// is long), with room for a vector group's lanes to be written whole.
+pub(crate) struct Long {
+    idx: [u32; Self::CAP + 8],
+    len: usize,
+}
+
+impl Long {
+    /// The most tokens of a batch: as many as a full scan's marks hold.
+    pub(crate) const CAP: usize = Marks::CAP / 2;
+
+    pub(crate) fn new() -> Self {
+        Self {
+            idx: [0; Self::CAP + 8],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        &self.idx[..self.len]
+    }
+
+    pub(crate) fn push(&mut self, t: usize) {
+        self.idx[self.len] = t as u32;
+        self.len += 1;
+    }
+
+    /// Pushes `first + i` for each set bit `i` of `lanes`, lowest first, with no branch on
+    /// them: the eight candidates from [`BIT_POSITIONS`] are written whole and the length
+    /// advanced by the count (a vector group's lanes go long about half the time on C
+    /// source, which a loop on the bits mispredicted).
+    #[inline(always)]
+    pub(crate) fn push_lanes(&mut self, first: usize, lanes: u8) {
+        let at = self.len;
+        let slots = &mut self.idx[at..at + 8];
+        for (slot, &p) in slots.iter_mut().zip(&BIT_POSITIONS[usize::from(lanes)]) {
+            *slot = (first + usize::from(p)) as u32;
+        }
+        self.len = at + lanes.count_ones() as usize;
+    }
+
+    pub(crate) fn extend(&mut self, range: std::ops::Range<usize>) {
+        for t in range {
+            self.push(t);
+        }
+    }
+}
+
 // A batch of hashes fits the marks of a full scan.
-const _: () = assert!(BATCH <= Marks::CAP / 2);
+const _: () = assert!(BATCH <= Long::CAP);
 
 #[cfg(test)]
 mod tests {
@@ -377,7 +457,7 @@ mod tests {
             let marks_now = marks.as_slice();
             spans.extend(marks_now.chunks_exact(2).map(|m| (m[0], m[1])));
             let mut hashes = vec![0; marks_now.len() / 2];
-            hash_marks_using(text, marks_now, &mut hashes, 0, vector);
+            hash_marks_using(text, marks_now, &mut hashes, 0, vector, &mut Long::new());
             for (&hash, m) in hashes.iter().zip(marks_now.chunks_exact(2)) {
                 assert_eq!(
                     hash,
@@ -423,7 +503,7 @@ mod tests {
                 .collect();
             for vector in [false, true] {
                 let mut hashes = vec![7u128; tokens as usize];
-                hash_marks_using(&block, &marks, &mut hashes, seed, vector);
+                hash_marks_using(&block, &marks, &mut hashes, seed, vector, &mut Long::new());
                 assert_eq!(
                     hashes, want,
                     "{tokens} tokens, seed {seed}, vector {vector}"

@@ -8,7 +8,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::batch::{VectorPaths, hash_marks, scan};
+use super::batch::{Long, VectorPaths, hash_marks, scan};
 use super::exact::{ExactCount, Grouping, SharedExact};
 use super::options::TokenOptions;
 use super::read::{
@@ -869,6 +869,8 @@ struct Tally {
     hashes: Box<[u128]>,
     /// Token boundaries in the block being fed.
     marks: Marks,
+    /// The tokens of a batch left to the second hash loop.
+    long: Box<Long>,
     /// Short tokens seen lately, when their repeats are dropped before hashing.
     recent: Option<Recent>,
     /// Where copies of each batch of hashes, with the number of tokens they stand for, go
@@ -897,6 +899,7 @@ impl Tally {
             bytes: 0,
             hashes: vec![0; Marks::CAP / 2].into_boxed_slice(),
             marks: Marks::new(),
+            long: Box::new(Long::new()),
             recent: drop_repeats.then(Recent::new),
             forward: None,
             folded: Vec::new(),
@@ -982,6 +985,7 @@ impl Feed for Tally {
                 self.marks.as_slice(),
                 &mut self.hashes[..kept],
                 self.seed,
+                &mut self.long,
             );
             self.scan_time += t.elapsed();
             self.flush(block, kept, tokens as u64);

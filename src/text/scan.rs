@@ -48,6 +48,26 @@ impl Marks {
     }
 }
 
+/// For each byte value, the positions of its set bits, lowest first, then zeros: the
+/// vector scan writes a chunk's boundaries with it, and the vector hash the tokens it
+/// leaves to the second loop ([`super::batch::Long::push_lanes`]), with no loop on the bits.
+pub(crate) const BIT_POSITIONS: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if byte >> bit & 1 == 1 {
+                t[byte][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        byte += 1;
+    }
+    t
+};
+
 /// The whitespace bytes among 8 (read little-endian into `x`), as the high bit of each
 /// byte of the result. SWAR, exact for every byte value: each test runs on the low 7 bits,
 /// where adding at most `0x7f` cannot carry into the next byte, and bytes with the high bit
