@@ -29,4 +29,5 @@
 //! # Ok::<(), lessram::Error>(())
 //! ```
 
+pub mod datasketches;
 pub mod redis;

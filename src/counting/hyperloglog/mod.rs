@@ -324,9 +324,16 @@ impl<S: ItemHasher> HyperLogLog<S> {
         if let Repr::Sparse(s) = &mut self.repr
             && s.insert(hash, sparse::limit(self.precision)) == Inserted::Full
         {
+            let start = self.hasher.dense_start_hip(self.precision, s.len() + 1);
             self.densify();
             if let Repr::Dense(d) = &mut self.repr {
+                if start.is_some() {
+                    d.hip = None;
+                }
                 d.insert_hash(hash);
+                if start.is_some() {
+                    d.hip = start;
+                }
             }
         }
     }
@@ -490,6 +497,22 @@ impl<S: ItemHasher> HyperLogLog<S> {
                 }
                 estimator::corrected_raw(&hist, self.precision)
             }
+        }
+    }
+
+    /// The distinct hashes in increasing order while the sketch is sparse, else `None`.
+    pub(crate) fn sparse_hashes(&self) -> Option<Vec<u64>> {
+        match &self.repr {
+            Repr::Sparse(s) => Some(s.sorted_hashes()),
+            Repr::Dense(_) => None,
+        }
+    }
+
+    /// Sets the HIP estimate of a dense sketch (`None` invalidates it); a sparse sketch's is
+    /// its exact count and does not change.
+    pub(crate) fn set_dense_hip(&mut self, hip: Option<f64>) {
+        if let Repr::Dense(d) = &mut self.repr {
+            d.hip = hip;
         }
     }
 
