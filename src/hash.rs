@@ -398,6 +398,17 @@ pub trait ItemHasher: BuildHasher + Clone {
         let _ = (precision, distinct);
         None
     }
+
+    /// How many distinct hashes a [`HyperLogLog`](crate::HyperLogLog) of `precision` built
+    /// with this hasher keeps in its sparse form before it turns dense, or `None` for
+    /// lessram's own `floor(3 * 2^p / 32)` (never more bytes than the dense form).
+    ///
+    /// [`DataSketchesHasher`](crate::interop::datasketches::DataSketchesHasher) keeps 7 below
+    /// precision 8, where DataSketches keeps a LIST of up to 7 coupons.
+    fn hyperloglog_sparse_limit(&self, precision: u8) -> Option<usize> {
+        let _ = precision;
+        None
+    }
 }
 
 /// A hasher that can be rebuilt from the `(hash id, seed)` a saved structure records, so

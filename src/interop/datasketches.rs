@@ -15,9 +15,10 @@
 //! of precision `lg_k` a 64-bit hash laid out so that lessram's own rule (register from the top
 //! `lg_k` bits, value from the trailing zeros of the rest) picks DataSketches' slot and value.
 //! The hash depends only on the coupon, so the sketch's sparse form holds DataSketches'
-//! coupons, and it turns dense at the same item DataSketches leaves SET mode (from `lg_k` 8:
-//! lessram's sparse form holds `3k/32` hashes too). So a `HyperLogLog<DataSketchesHasher>` is,
-//! item for item, the sketch DataSketches builds:
+//! coupons, and it turns dense at the same item DataSketches leaves its coupons (from `lg_k`
+//! 8 lessram's sparse form holds `3k/32` hashes, as DataSketches' SET; below, this hasher
+//! keeps it at 7, as DataSketches' LIST). So a `HyperLogLog<DataSketchesHasher>` is, item for
+//! item, the sketch DataSketches builds:
 //!
 //! * [`to_bytes`] writes it as DataSketches serializes it, compact or updatable, in the
 //!   target type asked for, in the mode DataSketches would be in (the empty sketch and LIST
@@ -38,14 +39,14 @@
 //! # What a round trip keeps
 //!
 //! Registers and coupons always. The HIP accumulator is written (and the sketch marked in
-//! order) only when lessram's HIP estimate is DataSketches' own: at `lg_k >= 8`, for a sketch
-//! built from one stream (or read from an in-order DataSketches sketch and fed more items),
-//! with no register at lessram's maximum `65 - lg_k`. Otherwise, after a lessram merge of a
-//! dense sketch, below `lg_k` 8 (where lessram turns dense at another item than DataSketches
-//! does), or with a saturated register, lessram writes the *out-of-order* flag, as
-//! DataSketches does after a union: DataSketches then estimates from the registers alone
-//! (its composite estimator), honest but not HIP. `docs/interop.md` gives the fields and the
-//! rare cases (a value above 38, one item in `2^38`) where a coupon loses address bits.
+//! order) when lessram's HIP estimate is DataSketches' own: for a sketch built from one
+//! stream (or read from an in-order DataSketches sketch and fed more items), with no register
+//! at lessram's maximum `65 - lg_k` (a value DataSketches reaches once in `2^(64 - lg_k)`
+//! items). After a lessram merge of a dense sketch, or with a saturated register, lessram
+//! writes the *out-of-order* flag instead, as DataSketches does after a union: DataSketches
+//! then estimates from the slots alone (its composite estimator), honest but not HIP.
+//! `docs/interop.md` gives the fields, and the rare coupons (a value above 38, one item in
+//! `2^38`) whose address bits above `lg_k` lessram does not keep.
 //!
 //! # Example
 //!
@@ -114,12 +115,17 @@ const FLAG_FULL_SIZE_OR_REBUILD: u8 = 32;
 /// A nibble of an `HLL_4` array that says "look the value up in the exception table".
 const AUX_TOKEN: u8 = 15;
 
-/// DataSketches' HIP accumulator right after its switch from SET to HLL mode, per `lg_k` from
-/// 8 to 18: its coupon estimate of the `3k/32 + 1` coupons it then holds. Measured with the
-/// `datasketches` package 5.2.0 (`tests/golden/datasketches/make.py` writes them to
-/// `promotion.txt`, which `tests/interop_datasketches.rs` compares with these bits).
-const PROMOTION_HIP: [u64; 11] = [
-    0x4039_0000_1900_001e, // lg_k 8: 25 coupons
+/// DataSketches' HIP accumulator right after its switch to HLL mode, per `lg_k` from 4 to
+/// 18: its coupon estimate of the coupons it then holds (8 from a LIST below `lg_k` 8,
+/// `3k/32 + 1` from a SET from 8). Measured with the `datasketches` package 5.2.0
+/// (`tests/golden/datasketches/make.py` writes them to `promotion.txt`, which
+/// `tests/interop_datasketches.rs` compares with these bits).
+const PROMOTION_HIP: [u64; 15] = [
+    0x4020_0000_04aa_aaad, // lg_k 4: 8 coupons
+    0x4020_0000_04aa_aaad, // 5: 8
+    0x4020_0000_04aa_aaad, // 6: 8
+    0x4020_0000_04aa_aaad, // 7: 8
+    0x4039_0000_1900_001e, // 8: 25
     0x4048_8000_3100_0073, // 9: 49
     0x4058_4000_6100_01c2, // 10: 97
     0x4068_2000_c100_06f3, // 11: 193
@@ -329,13 +335,26 @@ impl ItemHasher for DataSketchesHasher {
     }
 
     fn dense_start_hip(&self, precision: u8, distinct: usize) -> Option<f64> {
-        // From lg_k 8 lessram turns dense when DataSketches leaves SET mode, holding the same
-        // 3k/32 + 1 coupons; below, DataSketches leaves LIST at 8 coupons and lessram at
-        // another count, so there is no HIP of DataSketches' to restart from.
-        let i = usize::from(precision.checked_sub(MIN_SET_LG_K)?);
-        (precision == self.lg_k && distinct == (3usize << precision) / 32 + 1)
+        // lessram turns dense when DataSketches leaves its coupons (LIST below lg_k 8, SET
+        // from 8), holding the same coupons: it restarts from DataSketches' HIP there.
+        let i = usize::from(precision.checked_sub(MIN_LG_K)?);
+        (precision == self.lg_k && distinct == switch_coupons(precision))
             .then(|| PROMOTION_HIP.get(i).map(|&b| f64::from_bits(b)))
             .flatten()
+    }
+
+    fn hyperloglog_sparse_limit(&self, precision: u8) -> Option<usize> {
+        (precision < MIN_SET_LG_K).then_some(LIST_SLOTS - 1)
+    }
+}
+
+/// The coupons DataSketches holds when it switches to HLL mode at `lg_k`: 8 from a LIST
+/// below `lg_k` 8, `3k/32 + 1` from a SET from 8.
+fn switch_coupons(lg_k: u8) -> usize {
+    if lg_k < MIN_SET_LG_K {
+        LIST_SLOTS
+    } else {
+        (3usize << lg_k) / 32 + 1
     }
 }
 
@@ -545,8 +564,7 @@ fn kxq(values: &[u8]) -> (f64, f64) {
 
 /// The HIP accumulator lessram can vouch for as DataSketches' own, or `None`.
 fn datasketches_hip(hll: &DataSketchesHyperLogLog, lg_k: u8, values: &[u8]) -> Option<f64> {
-    let saturated = values.iter().any(|&v| v >= 65 - lg_k);
-    if lg_k < MIN_SET_LG_K || saturated {
+    if values.iter().any(|&v| v >= 65 - lg_k) {
         return None;
     }
     hll.estimate_hip()
@@ -1103,11 +1121,11 @@ mod tests {
                         let back = from_bytes(&bytes)
                             .unwrap_or_else(|e| panic!("lg_k {lg_k} n {n} {target:?}: {e}"));
                         assert_eq!(back.registers(), hll.registers(), "lg_k {lg_k} n {n}");
-                        assert_eq!(back.is_sparse(), hll.is_sparse() && (n < 8 || lg_k >= 8));
+                        assert_eq!(back.is_sparse(), hll.is_sparse());
                         if back.is_sparse() {
                             assert_eq!(back.estimate(), hll.estimate());
                         }
-                        if hd.mode == Mode::Hll && lg_k >= 8 {
+                        if hd.mode == Mode::Hll {
                             assert!(!hd.out_of_order);
                             assert_eq!(back.estimate_hip(), hll.estimate_hip());
                         }

@@ -244,7 +244,7 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// ```
     #[must_use]
     pub fn sparse_limit(&self) -> usize {
-        sparse::limit(self.precision)
+        sparse_limit(&self.hasher, self.precision)
     }
 
     /// Inserts an item, hashing its bytes with the sketch's hasher (see [`Item`]).
@@ -322,7 +322,7 @@ impl<S: ItemHasher> HyperLogLog<S> {
     #[inline(never)]
     fn insert_sparse(&mut self, hash: u64) {
         if let Repr::Sparse(s) = &mut self.repr
-            && s.insert(hash, sparse::limit(self.precision)) == Inserted::Full
+            && s.insert(hash, sparse_limit(&self.hasher, self.precision)) == Inserted::Full
         {
             let start = self.hasher.dense_start_hip(self.precision, s.len() + 1);
             self.densify();
@@ -639,6 +639,13 @@ impl<S: ItemHasher> HyperLogLog<S> {
     }
 }
 
+/// The sparse form's capacity: the hasher's, if it sets one, else `floor(3 * 2^p / 32)`.
+fn sparse_limit<S: ItemHasher>(hasher: &S, precision: u8) -> usize {
+    hasher
+        .hyperloglog_sparse_limit(precision)
+        .unwrap_or_else(|| sparse::limit(precision))
+}
+
 fn corrupt(detail: impl Into<String>) -> Error {
     Error::corrupt(NAME, detail)
 }
@@ -650,7 +657,7 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<HyperLogLog<
     let tag = payload.u8()?;
     let hip_flag = payload.u8()?;
     let hip = payload.f64()?;
-    let limit = sparse::limit(precision);
+    let limit = sparse_limit(&hasher, precision);
     let repr = match tag {
         REPR_SPARSE => {
             let n = payload.count(8)?;

@@ -66,7 +66,7 @@ def mode(b):
 
 def promotion_hip(lg_k):
     """The HIP accumulator right after the SET -> HLL switch at lg_k."""
-    limit = (3 << lg_k) // 32
+    limit = (3 << lg_k) // 32 if lg_k >= 8 else 7
     sk = ds.hll_sketch(lg_k, ds.tgt_hll_type.HLL_8)
     for j in range(limit + 100):
         sk.update(f"p{j}")
@@ -97,11 +97,11 @@ def main():
                 lines.append(f"{fname} {lg_k} {fmt} {n} {how} {mode(b)} {ooo} {e!r} {bits:016x}")
     with open(os.path.join(out, "sketches.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    lines = ["# lg_k coupons-at-switch (3k/32 + 1) hip hip-bits: DataSketches' HIP accumulator right after SET -> HLL"]
-    for lg_k in range(8, 22):
+    lines = ["# lg_k coupons-at-switch (8 from LIST below lg_k 8, 3k/32 + 1 from SET) hip hip-bits: DataSketches' HIP accumulator right after the switch to HLL"]
+    for lg_k in range(4, 22):
         c, hip = promotion_hip(lg_k)
         bits = struct.unpack("<Q", struct.pack("<d", hip))[0]
-        lines.append(f"{lg_k} {(3 << lg_k) // 32 + 1} {hip!r} {bits:016x}")
+        lines.append(f"{lg_k} {(3 << lg_k) // 32 + 1 if lg_k >= 8 else 8} {hip!r} {bits:016x}")
     with open(os.path.join(out, "promotion.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
