@@ -1028,7 +1028,6 @@ fn read_hll4(
             *v = value;
         }
     }
-    let mut seen = vec![false; k];
     for e in entries {
         let slot = (e & ADDRESS_MASK) as usize;
         let value = coupon_value(e);
@@ -1037,7 +1036,8 @@ fn read_hll4(
                 "HLL_4 exception for slot {slot}, beyond the {k} slots"
             )));
         }
-        if (array[slot / 2] >> (4 * (slot % 2))) & 15 != AUX_TOKEN || seen[slot] {
+        // A slot pointing to the table reads 0 until its entry is found (values are >= 15).
+        if (array[slot / 2] >> (4 * (slot % 2))) & 15 != AUX_TOKEN || values[slot] != 0 {
             return Err(corrupt(format!(
                 "HLL_4 exception for slot {slot}, whose nibble does not point to the table or which has another"
             )));
@@ -1047,7 +1047,6 @@ fn read_hll4(
                 "HLL_4 exception of slot {slot} holds {value}, below curMin {cur_min} + 15"
             )));
         }
-        seen[slot] = true;
         values[slot] = value;
     }
     Ok(())
