@@ -992,10 +992,12 @@ fn read_hll4(
         (0..aux_count).map(|i| u32_at(aux, 4 * i)).collect()
     } else {
         let lg = if aux_count == 0 { aux_min_lg(lg_k) } else { aux_lg };
-        if aux_count > 0 && !(aux_min_lg(lg_k)..=lg_k).contains(&lg) {
+        // At most k exceptions, in a table at most three quarters full: up to 2k slots.
+        if aux_count > 0 && !(aux_min_lg(lg_k)..=lg_k + 1).contains(&lg) {
             return Err(corrupt(format!(
-                "an HLL_4 exception table of 2^{lg} slots, expected 2^{} to 2^{lg_k}",
-                aux_min_lg(lg_k)
+                "an HLL_4 exception table of 2^{lg} slots, expected 2^{} to 2^{}",
+                aux_min_lg(lg_k),
+                lg_k + 1
             )));
         }
         if aux.len() != 4 << lg {
@@ -1152,6 +1154,17 @@ mod tests {
             let back = from_bytes(&bytes).unwrap();
             assert_eq!(back.registers(), regs);
             assert_eq!(back.estimate_hip(), None);
+        }
+        // Nearly every slot an exception (found by the fuzzer): a table of 2k slots.
+        let lg_k = 7;
+        let mut regs = vec![40u8; 1 << lg_k];
+        regs[0] = 1;
+        let hll = HyperLogLog::from_registers(lg_k, DataSketchesHasher::new(lg_k).unwrap(), &regs)
+            .unwrap();
+        for compact in [true, false] {
+            let bytes = to_bytes(&hll, Target::Hll4, compact).unwrap();
+            assert_eq!(bytes[4], lg_k + 1);
+            assert_eq!(from_bytes(&bytes).unwrap().registers(), regs);
         }
     }
 
