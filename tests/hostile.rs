@@ -631,7 +631,10 @@ fn datasketches_samples() -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "compact" || x == "updatable"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "compact" || x == "updatable")
+        })
         .map(|p| std::fs::read(&p).unwrap())
         .collect();
     out.sort();

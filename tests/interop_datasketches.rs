@@ -134,7 +134,12 @@ fn datasketches_bytes_read_with_its_registers_and_estimate() {
         let bytes = bytes_of(&g.file);
         let h = header(&bytes).unwrap();
         let (target, compact) = target_of(&g.file);
-        assert_eq!((h.lg_k, h.target, h.compact), (g.lg_k, target, compact), "{}", g.file);
+        assert_eq!(
+            (h.lg_k, h.target, h.compact),
+            (g.lg_k, target, compact),
+            "{}",
+            g.file
+        );
         assert_eq!(format!("{:?}", h.mode).to_uppercase(), g.mode, "{}", g.file);
         assert_eq!(h.out_of_order, g.ooo, "{}", g.file);
         let theirs = datasketches::from_bytes(&bytes).unwrap_or_else(|e| panic!("{}: {e}", g.file));
@@ -203,7 +208,11 @@ fn promotion_hip_is_datasketches_own() {
         let lg_k: u8 = f[0].parse().unwrap();
         let coupons: usize = f[1].parse().unwrap();
         let hip = f64::from_bits(u64::from_str_radix(f[3], 16).unwrap());
-        let switch = if lg_k < 8 { 8 } else { (3usize << lg_k) / 32 + 1 };
+        let switch = if lg_k < 8 {
+            8
+        } else {
+            (3usize << lg_k) / 32 + 1
+        };
         assert_eq!(coupons, switch, "lg_k {lg_k}");
         if lg_k > datasketches::MAX_LG_K {
             continue;
@@ -226,7 +235,11 @@ fn every_cut_and_flip_of_a_datasketches_sketch_is_an_error_or_a_sketch() {
         }
         let bytes = bytes_of(&g.file);
         for n in 0..bytes.len() {
-            assert!(datasketches::from_bytes(&bytes[..n]).is_err(), "{} cut at {n}", g.file);
+            assert!(
+                datasketches::from_bytes(&bytes[..n]).is_err(),
+                "{} cut at {n}",
+                g.file
+            );
         }
         for bit in (0..bytes.len() * 8).step_by(3) {
             let mut b = bytes.clone();

@@ -33,7 +33,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = hll.estimate();
         for target in [Target::Hll4, Target::Hll6, Target::Hll8] {
             for compact in [true, false] {
-                let again = datasketches::to_bytes(&hll, target, compact).expect("a read sketch writes");
+                let again =
+                    datasketches::to_bytes(&hll, target, compact).expect("a read sketch writes");
                 let back = datasketches::from_bytes(&again).expect("a written sketch reads");
                 assert_eq!(back.registers(), regs, "{target:?} compact {compact}");
                 if !header(&again).expect("a written header").out_of_order {

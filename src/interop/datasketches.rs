@@ -500,7 +500,15 @@ pub fn to_bytes(hll: &DataSketchesHyperLogLog, target: Target, compact: bool) ->
     Ok(hll_bytes(hll, lg_k, target, compact))
 }
 
-fn preamble(pre_ints: u8, lg_k: u8, lg_arr: u8, flags: u8, byte6: u8, mode: u8, target: Target) -> Vec<u8> {
+fn preamble(
+    pre_ints: u8,
+    lg_k: u8,
+    lg_arr: u8,
+    flags: u8,
+    byte6: u8,
+    mode: u8,
+    target: Target,
+) -> Vec<u8> {
     vec![
         pre_ints,
         SER_VER,
@@ -518,7 +526,15 @@ fn list_bytes(lg_k: u8, target: Target, compact: bool, coupons: &[u32]) -> Vec<u
     if coupons.is_empty() {
         flags |= FLAG_EMPTY;
     }
-    let mut out = preamble(PRE_INTS_LIST, lg_k, 3, flags, coupons.len() as u8, 0, target);
+    let mut out = preamble(
+        PRE_INTS_LIST,
+        lg_k,
+        3,
+        flags,
+        coupons.len() as u8,
+        0,
+        target,
+    );
     for &c in coupons {
         out.extend_from_slice(&c.to_le_bytes());
     }
@@ -687,13 +703,19 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
     }
     let flags = bytes[5];
     if flags & FLAG_BIG_ENDIAN != 0 {
-        return Err(corrupt("the big-endian flag is set; only little-endian sketches exist"));
+        return Err(corrupt(
+            "the big-endian flag is set; only little-endian sketches exist",
+        ));
     }
     let (mode, pre_ints) = match bytes[7] & 3 {
         0 => (Mode::List, PRE_INTS_LIST),
         1 => (Mode::Set, PRE_INTS_SET),
         2 => (Mode::Hll, PRE_INTS_HLL),
-        _ => return Err(corrupt("mode 3 in the mode byte, expected 0 (LIST), 1 (SET) or 2 (HLL)")),
+        _ => {
+            return Err(corrupt(
+                "mode 3 in the mode byte, expected 0 (LIST), 1 (SET) or 2 (HLL)",
+            ));
+        }
     };
     if bytes[0] != pre_ints {
         return Err(corrupt(format!(
@@ -705,7 +727,11 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
         0 => Target::Hll4,
         1 => Target::Hll6,
         2 => Target::Hll8,
-        _ => return Err(corrupt("target type 3 in the mode byte, expected 0 (HLL_4), 1 (HLL_6) or 2 (HLL_8)")),
+        _ => {
+            return Err(corrupt(
+                "target type 3 in the mode byte, expected 0 (HLL_4), 1 (HLL_6) or 2 (HLL_8)",
+            ));
+        }
     };
     Ok(Header {
         lg_k,
@@ -869,11 +895,19 @@ fn from_coupons(
     Ok(hll)
 }
 
-fn from_hll(hasher: DataSketchesHasher, h: Header, bytes: &[u8]) -> Result<DataSketchesHyperLogLog> {
+fn from_hll(
+    hasher: DataSketchesHasher,
+    h: Header,
+    bytes: &[u8],
+) -> Result<DataSketchesHyperLogLog> {
     let lg_k = h.lg_k;
     let k = 1usize << lg_k;
     if bytes.len() < HLL_HEADER {
-        return Err(truncated("DataSketches HLL header", HLL_HEADER, bytes.len()));
+        return Err(truncated(
+            "DataSketches HLL header",
+            HLL_HEADER,
+            bytes.len(),
+        ));
     }
     let cur_min = bytes[6];
     let hip = f64_at(bytes, 8);
@@ -991,7 +1025,11 @@ fn read_hll4(
         }
         (0..aux_count).map(|i| u32_at(aux, 4 * i)).collect()
     } else {
-        let lg = if aux_count == 0 { aux_min_lg(lg_k) } else { aux_lg };
+        let lg = if aux_count == 0 {
+            aux_min_lg(lg_k)
+        } else {
+            aux_lg
+        };
         // At most k exceptions, in a table at most three quarters full: up to 2k slots.
         if aux_count > 0 && !(aux_min_lg(lg_k)..=lg_k + 1).contains(&lg) {
             return Err(corrupt(format!(
@@ -1185,17 +1223,35 @@ mod tests {
         let good = to_bytes(&hll, Target::Hll8, true).unwrap();
         let mut bad = good.clone();
         bad[2] = 3;
-        assert!(from_bytes(&bad).unwrap_err().to_string().contains("family 3"));
+        assert!(
+            from_bytes(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("family 3")
+        );
         let mut bad = good.clone();
         bad[3] = 19;
-        assert!(from_bytes(&bad).unwrap_err().to_string().contains("lg_k 19"));
+        assert!(
+            from_bytes(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("lg_k 19")
+        );
         let mut bad = good.clone();
         bad[HLL_HEADER + 5] = 64;
-        assert!(from_bytes(&bad).unwrap_err().to_string().contains("above 63"));
+        assert!(
+            from_bytes(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("above 63")
+        );
         let mut bad = good.clone();
         bad[16] ^= 1;
         assert!(from_bytes(&bad).unwrap_err().to_string().contains("KxQ0"));
-        assert!(matches!(from_bytes(&good[..39]), Err(Error::Truncated { .. })));
+        assert!(matches!(
+            from_bytes(&good[..39]),
+            Err(Error::Truncated { .. })
+        ));
         for bytes in samples {
             for n in 0..bytes.len().min(300) {
                 assert!(from_bytes(&bytes[..n]).is_err() || n == bytes.len());
