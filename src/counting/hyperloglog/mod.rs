@@ -234,7 +234,8 @@ impl<S: ItemHasher> HyperLogLog<S> {
     }
 
     /// The number of distinct hashes the sparse form holds before the sketch turns dense:
-    /// `floor(3 * 2^p / 32)`, so that it never takes more bytes than the dense form.
+    /// `floor(3 * 2^p / 32)`, so that it never takes more bytes than the dense form (unless
+    /// the hasher sets its own, see [`ItemHasher::hyperloglog_sparse_limit`]).
     ///
     /// # Example
     ///
