@@ -145,8 +145,7 @@ pub type DataSketchesHyperLogLog = HyperLogLog<DataSketchesHasher>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// 4 bits a slot, offsets from the smallest value, with an exception table for values
-    /// 15 or more above it (`k / 2` bytes and a few exceptions): the smallest, Spark's
-    /// default.
+    /// 15 or more above it (`k / 2` bytes and a few exceptions): the smallest.
     Hll4,
     /// 6 bits a slot (`3k / 4 + 1` bytes).
     Hll6,
@@ -408,8 +407,7 @@ pub fn new(lg_k: u8) -> Result<DataSketchesHyperLogLog> {
     HyperLogLog::with_hasher(lg_k, DataSketchesHasher::new(lg_k)?)
 }
 
-/// The register value DataSketches stores for lessram's `rank` (the same, lessram's maximum
-/// standing for itself).
+/// The sketch's `lg_k`, or the error for a sketch whose precision is not its hasher's.
 fn check_sketch(hll: &DataSketchesHyperLogLog) -> Result<u8> {
     let lg_k = hll.hasher().lg_k;
     if hll.precision() == lg_k {
