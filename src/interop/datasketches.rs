@@ -841,7 +841,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<DataSketchesHyperLogLog> {
                 check_length("DataSketches HLL SET", bytes, 12 + 4 * count)?;
                 (0..count).map(|i| u32_at(bytes, 12 + 4 * i)).collect()
             } else {
-                let lg = bytes[4];
+                // As DataSketches: a size below the smallest table is recomputed from the count.
+                let lg = match bytes[4] {
+                    lg if lg < LG_MIN_SET => table_lg(count, LG_MIN_SET),
+                    lg => lg,
+                };
                 if !(LG_MIN_SET..=h.lg_k - 3).contains(&lg) {
                     return Err(corrupt(format!(
                         "SET table of 2^{lg} slots, expected 2^5 to 2^{} at lg_k {}",

@@ -692,10 +692,12 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<HyperLogLog<
             })?;
             d.hip = match hip_flag {
                 0 if hip.to_bits() == 0 => None,
-                1 if hip.is_finite() && hip >= limit as f64 => Some(hip),
+                // Not necessarily at least the sparse limit: a sketch read from DataSketches
+                // bytes that started in HLL mode carries DataSketches' HIP from 0.
+                1 if hip.is_finite() && hip >= 0.0 => Some(hip),
                 _ => {
                     return Err(corrupt(format!(
-                        "bad HIP estimate: flag {hip_flag} value {hip} (a valid one is at least {limit})"
+                        "bad HIP estimate: flag {hip_flag} value {hip} (a valid one is finite and not negative)"
                     )));
                 }
             };

@@ -14,7 +14,8 @@ coupons it held), read from a sketch serialized right after the switch.
 
 Token formats: "s:FMT" is the string FMT with {} replaced by the index (str.update: its UTF-8
 bytes), "i:A*x+B" the integer A*index + B (int.update: 8 little-endian bytes). A "union" set is
-the union of two halves (even and odd indexes), which DataSketches marks out of order.
+the union of two halves (even and odd indexes), which DataSketches marks out of order; a
+"full" set a sketch made with start_full_size=True (in HLL mode from its first item).
 """
 import os
 import struct
@@ -23,7 +24,7 @@ import sys
 import datasketches as ds
 
 TYPES = {"HLL_4": ds.tgt_hll_type.HLL_4, "HLL_6": ds.tgt_hll_type.HLL_6, "HLL_8": ds.tgt_hll_type.HLL_8}
-# name, lg_k, token format, distinct tokens, how: "stream" (every token twice) or "union"
+# name, lg_k, token format, distinct tokens, how: "stream" (every token twice), "union" or "full"
 SETS = [
     ("empty", 12, "s:w{}", 0, "stream"),
     ("list", 12, "s:w{}", 5, "stream"),
@@ -34,6 +35,7 @@ SETS = [
     ("small-list", 5, "s:w{}", 6, "stream"),
     ("small-hll", 5, "s:w{}", 100, "stream"),
     ("union", 12, "s:w{}", 30000, "union"),
+    ("full-size", 12, "s:w{}", 10, "full"),
 ]
 
 
@@ -46,8 +48,8 @@ def tokens(fmt, n):
 
 
 def build(lg_k, tgt, toks, how):
-    if how == "stream":
-        sk = ds.hll_sketch(lg_k, tgt)
+    if how in ("stream", "full"):
+        sk = ds.hll_sketch(lg_k, tgt, how == "full")
         for t in toks + toks:
             sk.update(t)
         return sk
