@@ -811,10 +811,17 @@ pub fn from_bytes(bytes: &[u8]) -> Result<DataSketchesHyperLogLog> {
             }
             let slots = if h.compact { count } else { LIST_SLOTS };
             check_length("DataSketches HLL LIST", bytes, 8 + 4 * slots)?;
-            let coupons: Vec<u32> = (0..count).map(|i| u32_at(bytes, 8 + 4 * i)).collect();
-            if !h.compact && (count..LIST_SLOTS).any(|i| u32_at(bytes, 8 + 4 * i) != 0) {
+            // An updatable LIST holds its coupons first, in arrival order, except one Java
+            // rebuilt from compact bytes, which hashes them into the 8 slots: take every
+            // coupon, wherever it is.
+            let coupons: Vec<u32> = (0..slots)
+                .map(|i| u32_at(bytes, 8 + 4 * i))
+                .filter(|&c| c != 0 || h.compact)
+                .collect();
+            if coupons.len() != count {
                 return Err(corrupt(format!(
-                    "a LIST of {count} coupons with more in its unused slots"
+                    "a LIST whose count says {count} coupons holds {}",
+                    coupons.len()
                 )));
             }
             from_coupons(hasher, h, coupons)
