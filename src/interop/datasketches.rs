@@ -105,7 +105,8 @@ const PRE_INTS_SET: u8 = 3;
 const PRE_INTS_HLL: u8 = 10;
 const HLL_HEADER: usize = 40;
 
-const FLAG_BIG_ENDIAN: u8 = 1;
+/// Reserved (once big-endian); every library writes it 0.
+const FLAG_RESERVED: u8 = 1;
 const FLAG_EMPTY: u8 = 4;
 const FLAG_COMPACT: u8 = 8;
 const FLAG_OUT_OF_ORDER: u8 = 16;
@@ -145,7 +146,8 @@ pub type DataSketchesHyperLogLog = HyperLogLog<DataSketchesHasher>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     /// 4 bits a slot, offsets from the smallest value, with an exception table for values
-    /// 15 or more above it (`k / 2` bytes and a few exceptions): the smallest.
+    /// 15 or more above it (`k / 2` bytes and a few exceptions): the smallest, and the Java
+    /// library's default (Python's is `HLL_8`).
     Hll4,
     /// 6 bits a slot (`3k / 4 + 1` bytes).
     Hll6,
@@ -670,7 +672,7 @@ fn corrupt(detail: impl Into<String>) -> Error {
 /// [`Error::Truncated`] for fewer than 8 bytes; [`Error::Corrupt`] naming the field for a
 /// serial version other than 1, a family other than 7 (HLL), `lg_k` outside 4..=21, a
 /// preamble size that does not match the mode (2 LIST, 3 SET, 10 HLL), mode or target type 3,
-/// or the big-endian flag (Java's, never set by the libraries).
+/// or flag 1 (reserved, once big-endian; never set by the libraries).
 ///
 /// # Example
 ///
@@ -700,9 +702,9 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
         return Err(corrupt(format!("lg_k {lg_k} out of range 4..=21")));
     }
     let flags = bytes[5];
-    if flags & FLAG_BIG_ENDIAN != 0 {
+    if flags & FLAG_RESERVED != 0 {
         return Err(corrupt(
-            "the big-endian flag is set; only little-endian sketches exist",
+            "flag 1 (reserved, once big-endian) is set; every library writes it 0",
         ));
     }
     let (mode, pre_ints) = match bytes[7] & 3 {
