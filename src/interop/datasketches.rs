@@ -1278,6 +1278,31 @@ mod tests {
     }
 
     #[test]
+    fn java_layouts_read() {
+        // Java rebuilds an updatable LIST from compact bytes by hashing its coupons into the
+        // 8 slots; and a SET table size below 2^5 is recomputed from the count, as
+        // DataSketches does.
+        let mut hll = new(12).unwrap();
+        (0..3i64).for_each(|i| hll.insert(&i));
+        let list = to_bytes(&hll, Target::Hll4, false).unwrap();
+        let coupons: Vec<[u8; 4]> = (0..3).map(|i| list[8 + 4 * i..12 + 4 * i].try_into().unwrap()).collect();
+        let mut hashed = list[..8].to_vec();
+        hashed.resize(40, 0);
+        for (slot, c) in [1usize, 4, 6].iter().zip(&coupons) {
+            hashed[8 + 4 * slot..12 + 4 * slot].copy_from_slice(c);
+        }
+        assert_eq!(from_bytes(&hashed).unwrap().registers(), hll.registers());
+        hashed[8..12].copy_from_slice(&coupons[0]);
+        assert!(from_bytes(&hashed).unwrap_err().to_string().contains("holds 4"));
+
+        (0..100i64).for_each(|i| hll.insert(&i));
+        let mut set = to_bytes(&hll, Target::Hll8, false).unwrap();
+        assert_eq!((set[0], set[4]), (PRE_INTS_SET, 8));
+        set[4] = 0;
+        assert_eq!(from_bytes(&set).unwrap().registers(), hll.registers());
+    }
+
+    #[test]
     fn mismatched_precision_is_refused() {
         let hll = HyperLogLog::with_hasher(12, DataSketchesHasher::new(10).unwrap()).unwrap();
         let e = to_bytes(&hll, Target::Hll8, true).unwrap_err().to_string();
