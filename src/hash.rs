@@ -384,6 +384,31 @@ pub trait ItemHasher: BuildHasher + Clone {
     fn hash_item128<T: Item + ?Sized>(&self, item: &T) -> u128 {
         item.with_bytes(|b| self.hash_bytes128(b))
     }
+
+    /// The HIP estimate a [`HyperLogLog`](crate::HyperLogLog) of `precision` built with this
+    /// hasher restarts from when it turns dense, holding then `distinct` hashes (the one that
+    /// overflowed the sparse form included), or `None` for lessram's own rule (the exact
+    /// count before that hash, which then adds its own HIP increment).
+    ///
+    /// Hashers that mirror another engine's sketch override it so that the HIP estimate is
+    /// the engine's, bit for bit:
+    /// [`DataSketchesHasher`](crate::interop::datasketches::DataSketchesHasher) returns
+    /// DataSketches' coupon estimate at its switch from coupons to registers.
+    fn dense_start_hip(&self, precision: u8, distinct: usize) -> Option<f64> {
+        let _ = (precision, distinct);
+        None
+    }
+
+    /// How many distinct hashes a [`HyperLogLog`](crate::HyperLogLog) of `precision` built
+    /// with this hasher keeps in its sparse form before it turns dense, or `None` for
+    /// lessram's own `floor(3 * 2^p / 32)` (never more bytes than the dense form).
+    ///
+    /// [`DataSketchesHasher`](crate::interop::datasketches::DataSketchesHasher) keeps 7 below
+    /// precision 8, where DataSketches keeps a LIST of up to 7 coupons.
+    fn hyperloglog_sparse_limit(&self, precision: u8) -> Option<usize> {
+        let _ = precision;
+        None
+    }
 }
 
 /// A hasher that can be rebuilt from the `(hash id, seed)` a saved structure records, so

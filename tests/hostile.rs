@@ -627,6 +627,109 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
     );
 }
 
+/// Valid DataSketches HLL sketches: what the `datasketches` package wrote (the golden files)
+/// and what lessram writes, in every mode, target type and form.
+fn datasketches_samples() -> Vec<Vec<u8>> {
+    use lessram::interop::datasketches::{self, Target};
+    let dir = format!("{}/tests/golden/datasketches", env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "compact" || x == "updatable")
+        })
+        .map(|p| std::fs::read(&p).unwrap())
+        .collect();
+    out.sort();
+    for (lg_k, n) in [(4u8, 3u64), (4, 100), (8, 30), (10, 3_000), (11, 50)] {
+        let mut hll = datasketches::new(lg_k).unwrap();
+        (0..n).for_each(|i| hll.insert(&(mix(i) as i64)));
+        for target in [Target::Hll4, Target::Hll6, Target::Hll8] {
+            for compact in [true, false] {
+                out.push(datasketches::to_bytes(&hll, target, compact).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `interop::datasketches::from_bytes` on mutated DataSketches sketches: cut, padded, bits
+/// flipped, bytes overwritten, preamble fields changed, random bodies behind a valid preamble.
+fn the_datasketches_decoder_survives_100_000_hostile_inputs() {
+    use lessram::interop::datasketches::{self, Target};
+    let samples = datasketches_samples();
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut rng = SplitMix64::new(0x0da7_a5ce);
+    let mut decoded = 0usize;
+    for _ in 0..PER_KIND {
+        let mut v = samples[below(&mut rng, samples.len())].clone();
+        match rng.next_word() % 8 {
+            0 => v.truncate(below(&mut rng, v.len() + 1)),
+            1 => {
+                for _ in 0..1 + below(&mut rng, 4) {
+                    let i = below(&mut rng, v.len());
+                    v[i] ^= 1 << (rng.next_word() % 8);
+                }
+            }
+            2 => {
+                let i = below(&mut rng, v.len());
+                v[i] = rng.next_word() as u8;
+            }
+            3 => (0..1 + below(&mut rng, 8)).for_each(|_| v.push(rng.next_word() as u8)),
+            // A random body behind the valid preamble (and HLL header).
+            4 => {
+                let keep = if v[0] == 10 { 40 } else { 8 };
+                let len = v.len();
+                v.truncate(keep);
+                (keep..len).for_each(|_| v.push(rng.next_word() as u8));
+            }
+            // A preamble field (lg_k, lgArr, flags, count/curMin, mode) at random.
+            5 => v[3 + below(&mut rng, 5)] = rng.next_word() as u8,
+            // An HLL_4 nibble or an exception entry at random.
+            6 => {
+                let i = below(&mut rng, v.len());
+                v[i] = v[i] & 0xf0 | 0x0f;
+            }
+            _ => {
+                v = (0..below(&mut rng, 3_000))
+                    .map(|_| rng.next_word() as u8)
+                    .collect()
+            }
+        }
+        let before = dhat::HeapStats::get().total_bytes;
+        let result = catch_unwind(AssertUnwindSafe(|| datasketches::from_bytes(&v)));
+        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let shown = &v[..v.len().min(96)];
+        let Ok(result) = result else {
+            panic!(
+                "DataSketches HLL: decoding panicked on {} bytes {shown:02x?}",
+                v.len()
+            );
+        };
+        // A dense sketch of k registers comes from at least k / 2 bytes (HLL_4); it holds
+        // the k values and the 3k / 4 packed registers; coupons become 8-byte hashes.
+        assert!(
+            allocated <= (2 * allowed_heap(v.len())) as u64,
+            "DataSketches HLL: decoding {} bytes allocated {allocated}; input {shown:02x?}",
+            v.len()
+        );
+        if let Ok(hll) = result {
+            decoded += 1;
+            let again = datasketches::to_bytes(&hll, Target::Hll4, true).unwrap();
+            assert_eq!(
+                datasketches::from_bytes(&again).unwrap().registers(),
+                hll.registers()
+            );
+        }
+    }
+    eprintln!("DataSketches HLL: {decoded} of {PER_KIND} hostile inputs decoded");
+    assert!(
+        decoded > 0 && decoded < PER_KIND * 9 / 10,
+        "{decoded} decoded"
+    );
+}
+
 /// Writes the valid samples as seed corpora of the fuzz targets.
 fn write_fuzz_seeds() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
@@ -653,6 +756,11 @@ fn write_fuzz_seeds() {
     let dir = root.join("decode_redis_hyll");
     std::fs::create_dir_all(&dir).unwrap();
     for (i, bytes) in redis_samples().into_iter().enumerate() {
+        std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
+    }
+    let dir = root.join("decode_datasketches_hll");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, bytes) in datasketches_samples().into_iter().enumerate() {
         std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
     }
 }
@@ -687,6 +795,8 @@ fn main() -> ExitCode {
     println!("ok      every decoder survives {PER_KIND} hostile inputs");
     the_redis_decoder_survives_100_000_hostile_inputs();
     println!("ok      the Redis HYLL decoder survives {PER_KIND} hostile inputs");
+    the_datasketches_decoder_survives_100_000_hostile_inputs();
+    println!("ok      the DataSketches HLL decoder survives {PER_KIND} hostile inputs");
     println!("hostile: passed in {:.1?}", start.elapsed());
     ExitCode::SUCCESS
 }

@@ -5,6 +5,10 @@
 //! A lessram [`HyperLogLog`](crate::HyperLogLog) merges with another lessram sketch. The
 //! modules here make one that other systems read and write as their own:
 //!
+//! * [`datasketches`]: Apache DataSketches' HLL sketch (Spark SQL's `hll_sketch_agg`, Druid,
+//!   Hive, the Java, C++ and Python libraries; MurmurHash3 seed 9001, `lg_k` 4 to 18), in
+//!   LIST, SET and HLL modes, the three target types, compact and updatable, with
+//!   DataSketches' HIP accumulator;
 //! * [`redis`]: the `HYLL` string of Redis' `PFADD` / `PFCOUNT` / `PFMERGE` (precision 14,
 //!   MurmurHash64A), dense and sparse.
 //!
@@ -28,5 +32,19 @@
 //! assert_eq!(redis::pfcount(&back), 3);
 //! # Ok::<(), lessram::Error>(())
 //! ```
+//!
+//! ```
+//! use lessram::interop::datasketches::{self, Target};
+//!
+//! let mut hll = datasketches::new(12)?;
+//! for word in "a rose is a rose is a rose".split(' ') {
+//!     hll.insert(word); // as `sketch.update(word)` in DataSketches
+//! }
+//! let bytes = datasketches::to_bytes(&hll, Target::Hll8, true)?; // a LIST of 3 coupons
+//! assert_eq!(bytes.len(), 8 + 3 * 4);
+//! assert_eq!(datasketches::from_bytes(&bytes)?.estimate(), 3.0);
+//! # Ok::<(), lessram::Error>(())
+//! ```
 
+pub mod datasketches;
 pub mod redis;

@@ -234,7 +234,8 @@ impl<S: ItemHasher> HyperLogLog<S> {
     }
 
     /// The number of distinct hashes the sparse form holds before the sketch turns dense:
-    /// `floor(3 * 2^p / 32)`, so that it never takes more bytes than the dense form.
+    /// `floor(3 * 2^p / 32)`, so that it never takes more bytes than the dense form (unless
+    /// the hasher sets its own, see [`ItemHasher::hyperloglog_sparse_limit`]).
     ///
     /// # Example
     ///
@@ -244,7 +245,7 @@ impl<S: ItemHasher> HyperLogLog<S> {
     /// ```
     #[must_use]
     pub fn sparse_limit(&self) -> usize {
-        sparse::limit(self.precision)
+        sparse_limit(&self.hasher, self.precision)
     }
 
     /// Inserts an item, hashing its bytes with the sketch's hasher (see [`Item`]).
@@ -322,11 +323,18 @@ impl<S: ItemHasher> HyperLogLog<S> {
     #[inline(never)]
     fn insert_sparse(&mut self, hash: u64) {
         if let Repr::Sparse(s) = &mut self.repr
-            && s.insert(hash, sparse::limit(self.precision)) == Inserted::Full
+            && s.insert(hash, sparse_limit(&self.hasher, self.precision)) == Inserted::Full
         {
+            let start = self.hasher.dense_start_hip(self.precision, s.len() + 1);
             self.densify();
             if let Repr::Dense(d) = &mut self.repr {
+                if start.is_some() {
+                    d.hip = None;
+                }
                 d.insert_hash(hash);
+                if start.is_some() {
+                    d.hip = start;
+                }
             }
         }
     }
@@ -493,6 +501,22 @@ impl<S: ItemHasher> HyperLogLog<S> {
         }
     }
 
+    /// The distinct hashes in increasing order while the sketch is sparse, else `None`.
+    pub(crate) fn sparse_hashes(&self) -> Option<Vec<u64>> {
+        match &self.repr {
+            Repr::Sparse(s) => Some(s.sorted_hashes()),
+            Repr::Dense(_) => None,
+        }
+    }
+
+    /// Sets the HIP estimate of a dense sketch (`None` invalidates it); a sparse sketch's is
+    /// its exact count and does not change.
+    pub(crate) fn set_dense_hip(&mut self, hip: Option<f64>) {
+        if let Repr::Dense(d) = &mut self.repr {
+            d.hip = hip;
+        }
+    }
+
     /// The registers packed as the dense form keeps them: register `i` in bits `6 i ..
     /// 6 i + 6` of the array, least significant bit first (`0.75 * 2^p` bytes).
     pub(crate) fn packed_registers(&self) -> Vec<u8> {
@@ -616,6 +640,13 @@ impl<S: ItemHasher> HyperLogLog<S> {
     }
 }
 
+/// The sparse form's capacity: the hasher's, if it sets one, else `floor(3 * 2^p / 32)`.
+fn sparse_limit<S: ItemHasher>(hasher: &S, precision: u8) -> usize {
+    hasher
+        .hyperloglog_sparse_limit(precision)
+        .unwrap_or_else(|| sparse::limit(precision))
+}
+
 fn corrupt(detail: impl Into<String>) -> Error {
     Error::corrupt(NAME, detail)
 }
@@ -627,7 +658,7 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<HyperLogLog<
     let tag = payload.u8()?;
     let hip_flag = payload.u8()?;
     let hip = payload.f64()?;
-    let limit = sparse::limit(precision);
+    let limit = sparse_limit(&hasher, precision);
     let repr = match tag {
         REPR_SPARSE => {
             let n = payload.count(8)?;
@@ -661,10 +692,12 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<HyperLogLog<
             })?;
             d.hip = match hip_flag {
                 0 if hip.to_bits() == 0 => None,
-                1 if hip.is_finite() && hip >= limit as f64 => Some(hip),
+                // Not necessarily at least the sparse limit: a sketch read from DataSketches
+                // bytes that started in HLL mode carries DataSketches' HIP from 0.
+                1 if hip.is_finite() && hip >= 0.0 => Some(hip),
                 _ => {
                     return Err(corrupt(format!(
-                        "bad HIP estimate: flag {hip_flag} value {hip} (a valid one is at least {limit})"
+                        "bad HIP estimate: flag {hip_flag} value {hip} (a valid one is finite and not negative)"
                     )));
                 }
             };

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# lessram's DataSketches HLL sketch against Apache DataSketches itself: the `datasketches`
+# Python package (its C++ library), installed from PyPI into a virtual environment,
+# target/ds-venv, made when absent. tests/interop/datasketches_check.py runs the checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=target/ds-venv
+if ! "$VENV/bin/python" -c "import datasketches" 2> /dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check datasketches
+fi
+cargo build --release --quiet --example datasketches_hll
+"$VENV/bin/python" tests/interop/datasketches_check.py
