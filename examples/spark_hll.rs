@@ -18,7 +18,8 @@
 //! coupons N estimate E hip H registers R`: `N` the coupons of a LIST or SET (else 0), `E`
 //! lessram's estimate, `H` its HIP estimate (DataSketches' own estimate of an in-order
 //! sketch; `none` when out of order) and `R` a digest of the registers (FNV-1a of the slot
-//! values), so two sketches can be compared slot for slot.
+//! values), so two sketches can be compared slot for slot; `file F error MESSAGE` for a
+//! sketch lessram refuses (and the exit status says so).
 //!
 //! `merge` writes the union of the sketches (out of order once a dense one is merged in,
 //! as Spark's `hll_union` marks its result).
@@ -153,7 +154,18 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.split_first() {
         Some((cmd, rest)) if cmd == "count" => count(rest),
-        Some((cmd, rest)) if cmd == "read" && !rest.is_empty() => rest.iter().try_for_each(|f| show(f)),
+        Some((cmd, rest)) if cmd == "read" && !rest.is_empty() => {
+            // One line a sketch, an error line for one lessram refuses, and the status of
+            // the first error.
+            let mut first = Ok(());
+            for file in rest {
+                if let Err(e) = show(file) {
+                    println!("file {file} error {e}");
+                    first = first.and(Err(e));
+                }
+            }
+            first
+        }
         Some((cmd, rest)) if cmd == "merge" => merge(rest),
         _ => Err("usage: spark_hll count LG_K OUT [--type T] [--updatable] [--ints] [FILE...] | read SKETCH... | merge OUT [--type T] [--updatable] SKETCH...".into()),
     }
