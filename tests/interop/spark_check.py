@@ -354,7 +354,44 @@ def run(spark, F, lg_ks):
             print(f"FAIL lg_k {c['lg_k']} {c['name']} (n={c['n']}, {m}): {what}")
         d = (e["spark 2 partitions"] - e["spark"]) / max(e["spark"], 1)
         print(f"{'ok  ' if not bad else 'FAIL'} lg_k {c['lg_k']} {c['name']}: {c['n']} distinct, Spark in {m} mode, estimate {e['spark']} (HIP) / {e['spark 2 partitions']} (union, {d:+.2%}), {len(ck)} checks")
-    return failures, checks
+    f, n = worked_example(spark, F, tmp)
+    return failures + f, checks + n
+
+
+def worked_example(spark, F, tmp):
+    """docs/interop.md's example: shards of a corpus counted by lessram (`spark_hll count`,
+    HLL_4 compact), loaded with Spark's binaryFile source, unioned and estimated in Spark SQL;
+    against Spark's own sketches of the same shards."""
+    words = [f"w{j}" for j in range(40000)] + [f"ünï-{j}" for j in range(20000)]
+    rng = random.Random(6)
+    shard_dir = os.path.join(tmp, "shards")
+    os.makedirs(shard_dir)
+    theirs = []
+    for i in range(3):
+        # Each shard: two part files, a third of the words plus a common tenth, repeated.
+        mine = [w for j, w in enumerate(words) if j % 3 == i or j % 10 == 0]
+        mine = mine + mine[: len(mine) // 2]
+        rng.shuffle(mine)
+        parts = []
+        for p in range(2):
+            parts.append(os.path.join(tmp, f"corpus-{i}-part-{p}.txt"))
+            write_lines(parts[-1], mine[p::2])
+        example("count", "12", os.path.join(shard_dir, f"shard-{i}.hll"), *parts)
+        row = spark.read.text(parts).agg(F.hll_sketch_agg("value", 12).alias("s")).collect()[0]
+        theirs.append((bytearray(row["s"]),))
+    shards = spark.read.format("binaryFile").load(os.path.join(shard_dir, "*.hll"))
+    shards.createOrReplaceTempView("shards")
+    ours = spark.sql("SELECT hll_union_agg(content) AS u, hll_sketch_estimate(hll_union_agg(content)) AS e, count(*) AS n FROM shards").collect()[0]
+    ref = spark.createDataFrame(theirs, "s binary").agg(F.hll_union_agg("s").alias("u")).select("u", F.hll_sketch_estimate("u").alias("e")).collect()[0]
+    ck = {
+        "worked example: Spark loads the 3 shard files": ours["n"] == 3,
+        "worked example: Spark's union of lessram's shards is its union of its own sketches of them": bytes(ours["u"]) == bytes(ref["u"]) and ours["e"] == ref["e"],
+    }
+    bad = [what for what, ok in ck.items() if not ok]
+    for what in bad:
+        print(f"FAIL {what}")
+    print(f"{'ok  ' if not bad else 'FAIL'} worked example: 3 shards, {len(words)} distinct words, hll_sketch_estimate(hll_union_agg(content)) = {ours['e']} ({ours['e'] / len(words) - 1:+.2%})")
+    return len(bad), len(ck)
 
 
 if __name__ == "__main__":
