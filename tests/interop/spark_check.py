@@ -39,7 +39,10 @@ and UTF-8 strings, integers), each token given twice in a shuffled order, it che
       the same tokens, DataSketches' estimate as its HIP estimate, bit for bit, and the same
       bytes (coupons in LIST and SET mode, whose order depends on arrival); and a sketch
       lessram read from Spark and wrote back, in every type and form, keeps Spark's estimate;
-  and that Spark hashes a string column as its UTF-8 bytes (a binary column of the same bytes
+  and that `hll_union(a, b, true)` of lessram's sketch with Spark's of another lg_k is Spark's
+  union of its own two; that docs/interop.md's worked example runs (shard files counted by
+  lessram, read with Spark's binaryFile source, `hll_union_agg`); and that Spark hashes a
+  string column as its UTF-8 bytes (a binary column of the same bytes
   gives the same sketch) and an int column as the bigint of the same value.
 """
 import collections
@@ -93,6 +96,12 @@ def read_all(paths):
 
 def mode(b):
     return ["List", "Set", "Hll"][b[7] & 3]
+
+
+def coupons(b):
+    """The coupons of a LIST or SET sketch's bytes, sorted."""
+    start = 8 if mode(b) == "List" else 12
+    return sorted(w for w in (int.from_bytes(b[i : i + 4], "little") for i in range(start, len(b), 4)) if w)
 
 
 def jround(x):
@@ -337,8 +346,7 @@ def run(spark, F, lg_ks):
             ck["(c) lessram's HLL_8 updatable bytes are Spark's bytes"] = ls == sp
         else:
             start = 8 if m == "List" else 12
-            words = lambda x: sorted(w for w in (int.from_bytes(x[i : i + 4], "little") for i in range(start, len(x), 4)) if w)
-            ck["(c) lessram's HLL_8 updatable bytes: Spark's header and coupons"] = ls[:start] == sp[:start] and len(ls) == len(sp) and words(ls) == words(sp)
+            ck["(c) lessram's HLL_8 updatable bytes: Spark's header and coupons"] = ls[:start] == sp[:start] and len(ls) == len(sp) and coupons(ls) == coupons(sp)
         for src, ref in [("spark", "spark"), (union_ref, union_ref)]:
             for t in TYPES:
                 for form in FORMS:
@@ -355,7 +363,40 @@ def run(spark, F, lg_ks):
         d = (e["spark 2 partitions"] - e["spark"]) / max(e["spark"], 1)
         print(f"{'ok  ' if not bad else 'FAIL'} lg_k {c['lg_k']} {c['name']}: {c['n']} distinct, Spark in {m} mode, estimate {e['spark']} (HIP) / {e['spark 2 partitions']} (union, {d:+.2%}), {len(ck)} checks")
     f, n = worked_example(spark, F, tmp)
+    failures, checks = failures + f, checks + n
+    f, n = different_lg_k(spark, F, cases)
     return failures + f, checks + n
+
+
+def different_lg_k(spark, F, cases):
+    """hll_union(a, b, true) of sketches of different lg_k (Spark folds the larger down):
+    with lessram's sketch at the larger lg_k it is Spark's union of its own two sketches."""
+    by = {(c["name"], c["lg_k"]): c for c in cases}
+    rows = []
+    for name in sorted({c["name"] for c in cases}):
+        ks = sorted(k for (n, k) in by if n == name)
+        for small, big in zip(ks, ks[1:]):
+            for t in TYPES:
+                lessram = by[(name, big)]["blobs"][f"lessram {t} compact"]
+                rows.append((f"{name} lg_k {big} {t} with {small}", bytearray(lessram), bytearray(by[(name, small)]["blobs"]["spark"])))
+            rows.append((f"{name} lg_k {big} spark with {small}", bytearray(by[(name, big)]["blobs"]["spark"]), bytearray(by[(name, small)]["blobs"]["spark"])))
+    df = spark.createDataFrame(rows, "k string, a binary, b binary")
+    got = {r["k"]: (bytes(r["u"]), r["e"]) for r in df.select("k", F.hll_union("a", "b", True).alias("u")).select("k", "u", F.hll_sketch_estimate("u").alias("e")).collect()}
+    ck = {}
+    for k, v in got.items():
+        if " spark with " not in k:
+            name, rest = k.split(" lg_k ", 1)
+            big, _, _, small = rest.split(" ")
+            ref = got[f"{name} lg_k {big} spark with {small}"]
+            # Byte for byte in HLL mode; a LIST or SET holds its coupons in the order the
+            # union inserted them, which follows each input's order.
+            same = v[0] == ref[0] if mode(ref[0]) == "Hll" else v[0][:8] == ref[0][:8] and coupons(v[0]) == coupons(ref[0])
+            ck[f"hll_union(lessram at lg_k {big}, Spark at {small}, allowDifferentLgConfigK) of {name} ({k}): Spark's union of its own"] = same and v[1] == ref[1]
+    bad = [what for what, ok in ck.items() if not ok]
+    for what in bad:
+        print(f"FAIL {what}")
+    print(f"{'ok  ' if not bad else 'FAIL'} hll_union of different lg_k (allowDifferentLgConfigK): {len(ck)} checks")
+    return len(bad), len(ck)
 
 
 def worked_example(spark, F, tmp):
