@@ -322,21 +322,39 @@ def run(spark, F, lg_ks):
                     ck[f"(a) {key}: DataSketches' estimate = lessram's coupons, collision-corrected"] = float(r[key]["estimate"]) == n and n <= j[key] <= n * (1 + 1e-4)
         # (b) Unions in Spark of lessram's and Spark's sketches.
         union_ref = "hll_union(spark half a, spark half b)"
+        # A union of two halves in HLL mode is out of order: DataSketches' composite estimate
+        # of the slots, the same for the same slots, compared exactly. Halves still in
+        # coupon mode whose union turns HLL keep HIP valid, accumulated in the order the
+        # union inserts the coupons (lessram's sorted, Spark's hash order): such estimates of
+        # the same slots agree within HIP's error, here 4 standard errors (1.04/sqrt(k)).
+        hip_union = mode(b[union_ref]) == "Hll" and not b[union_ref][5] & 16
+        tol = 4 * 1.04 / math.sqrt(1 << c["lg_k"])
+
+        def same(key, ref):
+            if not hip_union:
+                return e[key] == e[ref] and j[key] == j[ref]
+            return abs(j[key] - j[ref]) <= tol * j[ref]
+
+        how = " (within 4 standard errors: a union that turned HLL in order)" if hip_union else ""
         for t in TYPES:
             for fn in ["hll_union", "hll_union_agg"]:
                 key = f"{fn}(lessram half a {t}, spark half b)"
                 ref = f"{fn}(spark half a, spark half b)"
                 ck[f"(b) {key}: registers of Spark's sketch of all tokens"] = r[key]["registers"] == r["spark"]["registers"]
-                ck[f"(b) {key}: estimate of {ref}"] = e[key] == e[ref] and j[key] == j[ref]
-                ck[f"(b) {key}: estimate of Spark's hll_sketch_agg of all tokens over 2 partitions"] = e[key] == e["spark 2 partitions"] and j[key] == j["spark 2 partitions"]
+                ck[f"(b) {key}: estimate of {ref}{how}"] = same(key, ref)
+                ck[f"(b) {key}: estimate of Spark's hll_sketch_agg of all tokens over 2 partitions{how}"] = same(key, "spark 2 partitions")
             key = f"lessram merge {t}"
             ck[f"(b) {key}: registers of Spark's sketch of all tokens"] = r[key]["registers"] == r["spark"]["registers"]
-            ck[f"(b) {key}: in Spark, the estimate of {union_ref}"] = e[key] == e[union_ref] and j[key] == j[union_ref]
+            ck[f"(b) {key}: in Spark, the estimate of {union_ref}{how}"] = same(key, union_ref)
         # (c) lessram reads what Spark (and its DataSketches library) wrote.
         for key in ["spark", "spark 2 partitions", union_ref, "hll_union_agg(spark half a, spark half b)"] + [k for k in b if k.startswith("java ")]:
             ck[f"(c) {key}: lessram reads it with the registers of its own sketch"] = r[key]["registers"] == ours["registers"]
             if r[key]["mode"] == "Hll" and r[key]["ooo"] == "0":
-                ck[f"(c) {key}: lessram's HIP estimate is DataSketches' estimate, bit for bit"] = r[key]["hip"] != "none" and float(r[key]["hip"]) == j[key] == float(ours["hip"])
+                hip = r[key]["hip"] != "none" and float(r[key]["hip"]) == j[key]
+                if key == "spark" or key.startswith("java "):
+                    ck[f"(c) {key}: lessram's HIP estimate is DataSketches' estimate and that of its own sketch, bit for bit"] = hip and j[key] == float(ours["hip"])
+                else:
+                    ck[f"(c) {key}: lessram's HIP estimate is DataSketches' estimate, bit for bit{how}"] = hip and abs(j[key] - float(ours["hip"])) <= tol * j[key]
             elif r[key]["mode"] == "Hll":
                 ck[f"(c) {key}: out of order, lessram has no HIP estimate"] = r[key]["hip"] == "none"
             else:
