@@ -20,7 +20,10 @@ the same bytes, called in Spark's own JVM (through py4j), exactly, bit for bit: 
 deterministic function of the registers, the HIP accumulator and the out-of-order flag, and
 lessram writes those as DataSketches has them. Only where lessram's own estimator is not
 DataSketches' (DataSketches' coupon-collision correction in LIST and SET mode) is there a
-tolerance: lessram counts `n` coupons, DataSketches reports `n (1 + e)` with `0 <= e < 1e-4`.
+tolerance: lessram counts `n` coupons, DataSketches reports `n (1 + e)` with `0 <= e < 1e-4`;
+and where a union of two halves still in coupon mode turns HLL: it keeps HIP valid, summed in
+the order that union inserts the coupons, so two such unions agree within HIP's error (4
+standard errors, 4 * 1.04 / sqrt(k), allowed).
 
 For lg_k 10, 12 and 14 and token sets from the empty string to 50,000 distinct tokens (ASCII
 and UTF-8 strings, integers), each token given twice in a shuffled order, it checks that:
