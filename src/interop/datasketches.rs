@@ -964,9 +964,11 @@ fn from_hll(
     }
     // The fields DataSketches keeps beside the slots must be theirs; a Java union's may be
     // stale (flag 32 asks for a rebuild), and are then recomputed, as Java does.
-    if h.target != Target::Hll4 && cur_min != 0 {
+    // HLL_6 and HLL_8 keep curMin 0, except that a Java union writes the smallest slot
+    // value once no slot is empty: any other value is not theirs.
+    if h.target != Target::Hll4 && cur_min != 0 && values.iter().min() != Some(&cur_min) {
         return Err(corrupt(format!(
-            "curMin {cur_min} in an {:?} sketch, expected 0",
+            "curMin {cur_min} in an {:?} sketch, expected 0 or the smallest slot value",
             h.target
         )));
     }
@@ -1285,7 +1287,9 @@ mod tests {
         let mut hll = new(12).unwrap();
         (0..3i64).for_each(|i| hll.insert(&i));
         let list = to_bytes(&hll, Target::Hll4, false).unwrap();
-        let coupons: Vec<[u8; 4]> = (0..3).map(|i| list[8 + 4 * i..12 + 4 * i].try_into().unwrap()).collect();
+        let coupons: Vec<[u8; 4]> = (0..3)
+            .map(|i| list[8 + 4 * i..12 + 4 * i].try_into().unwrap())
+            .collect();
         let mut hashed = list[..8].to_vec();
         hashed.resize(40, 0);
         for (slot, c) in [1usize, 4, 6].iter().zip(&coupons) {
@@ -1293,7 +1297,12 @@ mod tests {
         }
         assert_eq!(from_bytes(&hashed).unwrap().registers(), hll.registers());
         hashed[8..12].copy_from_slice(&coupons[0]);
-        assert!(from_bytes(&hashed).unwrap_err().to_string().contains("holds 4"));
+        assert!(
+            from_bytes(&hashed)
+                .unwrap_err()
+                .to_string()
+                .contains("holds 4")
+        );
 
         (0..100i64).for_each(|i| hll.insert(&i));
         let mut set = to_bytes(&hll, Target::Hll8, false).unwrap();
