@@ -1285,7 +1285,9 @@ mod tests {
         let mut hll = new(12).unwrap();
         (0..3i64).for_each(|i| hll.insert(&i));
         let list = to_bytes(&hll, Target::Hll4, false).unwrap();
-        let coupons: Vec<[u8; 4]> = (0..3).map(|i| list[8 + 4 * i..12 + 4 * i].try_into().unwrap()).collect();
+        let coupons: Vec<[u8; 4]> = (0..3)
+            .map(|i| list[8 + 4 * i..12 + 4 * i].try_into().unwrap())
+            .collect();
         let mut hashed = list[..8].to_vec();
         hashed.resize(40, 0);
         for (slot, c) in [1usize, 4, 6].iter().zip(&coupons) {
@@ -1293,7 +1295,12 @@ mod tests {
         }
         assert_eq!(from_bytes(&hashed).unwrap().registers(), hll.registers());
         hashed[8..12].copy_from_slice(&coupons[0]);
-        assert!(from_bytes(&hashed).unwrap_err().to_string().contains("holds 4"));
+        assert!(
+            from_bytes(&hashed)
+                .unwrap_err()
+                .to_string()
+                .contains("holds 4")
+        );
 
         (0..100i64).for_each(|i| hll.insert(&i));
         let mut set = to_bytes(&hll, Target::Hll8, false).unwrap();
