@@ -556,6 +556,25 @@ fn redis_samples() -> Vec<Vec<u8>> {
     out
 }
 
+/// The mutations every foreign-format harness shares, by `op`: 0 cuts, 1 flips 1 to 4 bits,
+/// 2 overwrites a byte, 3 appends 1 to 8 random bytes.
+fn cut_flip_overwrite_or_pad(rng: &mut SplitMix64, v: &mut Vec<u8>, op: u64) {
+    match op {
+        0 => v.truncate(below(rng, v.len() + 1)),
+        1 => {
+            for _ in 0..1 + below(rng, 4) {
+                let i = below(rng, v.len());
+                v[i] ^= 1 << (rng.next_word() % 8);
+            }
+        }
+        2 => {
+            let i = below(rng, v.len());
+            v[i] = rng.next_word() as u8;
+        }
+        _ => (0..1 + below(rng, 8)).for_each(|_| v.push(rng.next_word() as u8)),
+    }
+}
+
 /// `interop::redis::from_hyll` on mutated Redis strings: run-length codes cut, padded,
 /// relabelled and rewritten at random, registers overwritten, headers broken.
 fn the_redis_decoder_survives_100_000_hostile_inputs() {
@@ -567,18 +586,7 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
     for _ in 0..PER_KIND {
         let mut v = samples[below(&mut rng, samples.len())].clone();
         match rng.next_word() % 7 {
-            0 => v.truncate(below(&mut rng, v.len() + 1)),
-            1 => {
-                for _ in 0..1 + below(&mut rng, 4) {
-                    let i = below(&mut rng, v.len());
-                    v[i] ^= 1 << (rng.next_word() % 8);
-                }
-            }
-            2 => {
-                let i = below(&mut rng, v.len());
-                v[i] = rng.next_word() as u8;
-            }
-            3 => (0..1 + below(&mut rng, 8)).for_each(|_| v.push(rng.next_word() as u8)),
+            op @ 0..=3 => cut_flip_overwrite_or_pad(&mut rng, &mut v, op),
             // A random run-length code behind a valid sparse header.
             4 => {
                 v.truncate(16);
@@ -665,18 +673,7 @@ fn the_datasketches_decoder_survives_100_000_hostile_inputs() {
     for _ in 0..PER_KIND {
         let mut v = samples[below(&mut rng, samples.len())].clone();
         match rng.next_word() % 8 {
-            0 => v.truncate(below(&mut rng, v.len() + 1)),
-            1 => {
-                for _ in 0..1 + below(&mut rng, 4) {
-                    let i = below(&mut rng, v.len());
-                    v[i] ^= 1 << (rng.next_word() % 8);
-                }
-            }
-            2 => {
-                let i = below(&mut rng, v.len());
-                v[i] = rng.next_word() as u8;
-            }
-            3 => (0..1 + below(&mut rng, 8)).for_each(|_| v.push(rng.next_word() as u8)),
+            op @ 0..=3 => cut_flip_overwrite_or_pad(&mut rng, &mut v, op),
             // A random body behind the valid preamble (and HLL header).
             4 => {
                 let keep = if v[0] == 10 { 40 } else { 8 };
