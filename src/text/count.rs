@@ -475,6 +475,9 @@ impl Counter {
         let work = &work;
         let failed = &failed;
         let (tally, serial) = std::thread::scope(|scope| -> Result<(Tally, Option<Tally>)> {
+            // A copy of each batch's hashes only if a sink there reads them (a Morris
+            // counter reads only the number of tokens).
+            let forward_hashes = serial.sinks.iter().any(|(_, s, _)| s.reads_hashes());
             let (sender, serial_thread) = if serial.sinks.is_empty() {
                 (None, None)
             } else {
@@ -491,11 +494,13 @@ impl Counter {
             };
             let run_one = move |mut t: Tally, tx: Option<SyncSender<_>>| {
                 t.forward = tx;
+                t.forward_hashes = forward_hashes;
                 let result = if failed.load(Ordering::Relaxed) {
                     Ok(())
                 } else {
                     work(&mut t)
                 };
+                t.flush_forward();
                 t.forward = None;
                 if result.is_err() {
                     failed.store(true, Ordering::Relaxed);
@@ -876,6 +881,11 @@ struct Tally {
     /// Where copies of each batch of hashes, with the number of tokens they stand for, go
     /// for the sinks that do not fork (fed on one thread).
     forward: Option<SyncSender<(Vec<u128>, u64)>>,
+    /// Whether a forwarded batch carries its hashes; when not, the tokens are forwarded
+    /// as a number, summed over batches (`unsent`) and sent a million at a time, so the
+    /// sinks' thread is woken a few times rather than once a batch.
+    forward_hashes: bool,
+    unsent: u64,
     /// A lower-cased copy of a block of a text in memory.
     folded: Vec<u8>,
 }
@@ -902,6 +912,8 @@ impl Tally {
             long: Box::new(Long::new()),
             recent: drop_repeats.then(Recent::new),
             forward: None,
+            forward_hashes: true,
+            unsent: 0,
             folded: Vec::new(),
         }
     }
@@ -927,8 +939,25 @@ impl Tally {
             *time += t.elapsed();
         }
         if let Some(tx) = &self.forward {
-            // The receiver outlives every sender (it is joined after they are dropped).
-            let _ = tx.send((hashes.to_vec(), tokens));
+            if self.forward_hashes {
+                // The receiver outlives every sender (it is joined after they are dropped).
+                let _ = tx.send((hashes.to_vec(), tokens));
+            } else {
+                self.unsent += tokens;
+                if self.unsent >= 1 << 20 {
+                    self.flush_forward();
+                }
+            }
+        }
+    }
+
+    /// Sends the tokens not yet forwarded (when batches are forwarded as numbers).
+    fn flush_forward(&mut self) {
+        if let Some(tx) = &self.forward
+            && self.unsent > 0
+        {
+            let _ = tx.send((Vec::new(), self.unsent));
+            self.unsent = 0;
         }
     }
 
@@ -1331,5 +1360,62 @@ mod tests {
             crate::counting::SplitMix64::new(1),
         ));
         assert!(count(c).is_ok());
+    }
+
+    /// A sink that reads no hashes (as a Morris counter) gets every token on its thread,
+    /// as numbers summed over batches, and no copy of a hash.
+    #[test]
+    fn a_sink_that_reads_no_hashes_gets_every_token_and_no_hash() {
+        #[derive(Default)]
+        struct Tokens {
+            tokens: u64,
+            hashes: usize,
+            calls: usize,
+        }
+        impl Sink for Tokens {
+            fn insert_hashes(&mut self, hashes: &[u128], tokens: u64) {
+                self.tokens += tokens;
+                self.hashes += hashes.len();
+                self.calls += 1;
+            }
+            fn reads_hashes(&self) -> bool {
+                false
+            }
+        }
+        // 1.5 M tokens: past the million at which the sums are sent, and a rest.
+        let text = "a b c d e f g h i j ".repeat(150_000);
+        let dir = std::env::temp_dir().join(format!("lessram-reads-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.txt");
+        std::fs::write(&path, &text).unwrap();
+        for threads in [1, 2, 3] {
+            let mut c = Counter::new(TokenOptions::words()).threads(threads);
+            let t = c.sink(Tokens::default());
+            let mut report = c.count_path(&path).unwrap();
+            let t = report.take(t);
+            assert_eq!(
+                (report.tokens, t.tokens),
+                (1_500_000, 1_500_000),
+                "{threads}"
+            );
+            if threads > 1 {
+                // On its own thread: sums, not batches (a batch is at most 4,096 tokens).
+                assert_eq!(t.hashes, 0, "{threads}");
+                assert!(
+                    t.calls <= 2 * threads,
+                    "{threads} threads: {} calls",
+                    t.calls
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        let m = Morris::new(
+            MorrisCounter::new(2.0).unwrap(),
+            crate::counting::SplitMix64::new(1),
+        );
+        assert!(!m.reads_hashes());
+        assert!(!crate::text::Sketch::Morris(m).reads_hashes());
+        let h = Distinct(HyperLogLog::new(8).unwrap());
+        assert!(crate::text::Sketch::HyperLogLog(h).reads_hashes());
     }
 }

@@ -81,6 +81,13 @@ pub trait Sink: Any + Send {
         false
     }
 
+    /// Whether the sink reads the hashes it is given; `false` for a sink that only counts
+    /// `tokens` (as [`Morris`]), which is then sent no copy of a batch's hashes when it
+    /// runs on a thread of its own. The default is `true`.
+    fn reads_hashes(&self) -> bool {
+        true
+    }
+
     /// The `(hash id, seed)` of the hasher the sink's structure hashes items with
     /// ([`ItemHasher::hash_id`], [`ItemHasher::seed`]), if it has one; `None` (the default)
     /// for a sink that hashes nothing itself.
@@ -266,6 +273,10 @@ where
     #[inline]
     fn insert_hashes(&mut self, _hashes: &[u128], tokens: u64) {
         self.counter.add(tokens, &mut self.rng);
+    }
+
+    fn reads_hashes(&self) -> bool {
+        false
     }
 }
 

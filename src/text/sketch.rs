@@ -291,6 +291,9 @@ impl Sink for Sketch {
     fn repeats_cost(&self) -> bool {
         each_sink!(self, s => s.repeats_cost())
     }
+    fn reads_hashes(&self) -> bool {
+        each_sink!(self, s => s.reads_hashes())
+    }
     fn hasher_identity(&self) -> Option<(u8, u64)> {
         each_sink!(self, s => s.hasher_identity())
     }
