@@ -122,9 +122,21 @@ fn to_hyperloglog_is_a_hyperloglog_of_the_same_stream() {
 }
 
 #[test]
-fn memory_is_one_byte_per_register() {
+fn memory_is_one_byte_per_register_and_less_while_exact() {
     for p in [4u8, 12, 18] {
-        assert_eq!(UltraLogLog::new(p).unwrap().memory_usage(), 1 << p);
+        let mut ull = UltraLogLog::new(p).unwrap();
+        assert_eq!(ull.memory_usage(), 0, "p {p}: empty");
+        // 2^p / 8 hashes of 8 bytes: at most the registers' bytes while exact.
+        let limit = (1u32 << p) / 8;
+        for i in 0..limit {
+            ull.insert(&i);
+            assert!(ull.memory_usage() <= 1 << p, "p {p} n {i}");
+        }
+        assert!(ull.is_sparse());
+        assert_eq!(ull.estimate(), f64::from(limit));
+        ull.insert(&limit);
+        assert!(!ull.is_sparse());
+        assert_eq!(ull.memory_usage(), 1 << p);
     }
 }
 
@@ -143,7 +155,7 @@ fn bad_frames_are_refused() {
     // A precision out of range, and an impossible register.
     let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
     enc.params().u8(3);
-    enc.payload().u8(0).f64(0.0).bytes(&[0; 8]);
+    enc.payload().u8(1).u8(0).f64(0.0).bytes(&[0; 8]);
     assert!(matches!(
         UltraLogLog::from_bytes(&enc.finish()),
         Err(Error::Corrupt { .. })
@@ -153,7 +165,7 @@ fn bad_frames_are_refused() {
         regs[7] = bad;
         let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
         enc.params().u8(4);
-        enc.payload().u8(0).f64(0.0).bytes(&regs);
+        enc.payload().u8(1).u8(0).f64(0.0).bytes(&regs);
         let err = UltraLogLog::from_bytes(&enc.finish()).unwrap_err();
         assert!(err.to_string().contains("register 7"), "{bad}: {err}");
     }
@@ -163,7 +175,7 @@ fn bad_frames_are_refused() {
         regs[0] = 4;
         let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
         enc.params().u8(4);
-        enc.payload().u8(flag).f64(value).bytes(&regs);
+        enc.payload().u8(1).u8(flag).f64(value).bytes(&regs);
         assert!(
             UltraLogLog::from_bytes(&enc.finish()).is_err(),
             "{flag} {value}"

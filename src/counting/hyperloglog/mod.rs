@@ -4,7 +4,7 @@
 
 mod dense;
 mod estimator;
-mod sparse;
+pub(crate) mod sparse;
 
 use std::fmt;
 

@@ -17,7 +17,7 @@
 const TAIL_MAX: usize = 128;
 
 /// Distinct hashes the sparse form holds at precision `p`: `8 * limit <= 3 * 2^p / 4`.
-pub(super) fn limit(p: u8) -> usize {
+pub(crate) fn limit(p: u8) -> usize {
     (3usize << p) / 32
 }
 
@@ -28,7 +28,7 @@ fn tail_limit(limit: usize) -> usize {
 
 /// What an insert did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Inserted {
+pub(crate) enum Inserted {
     /// The hash was already there.
     Present,
     /// The hash was added.
@@ -38,28 +38,28 @@ pub(super) enum Inserted {
 }
 
 #[derive(Clone, Default)]
-pub(super) struct Sparse {
+pub(crate) struct Sparse {
     hashes: Vec<u64>,
     sorted: usize,
 }
 
 impl Sparse {
     /// Distinct hashes held.
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.hashes.len()
     }
 
-    pub(super) fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.hashes.capacity() * std::mem::size_of::<u64>()
     }
 
     /// The hashes, in no particular order.
-    pub(super) fn hashes(&self) -> &[u64] {
+    pub(crate) fn hashes(&self) -> &[u64] {
         &self.hashes
     }
 
     /// The hashes in increasing order (a copy).
-    pub(super) fn sorted_hashes(&self) -> Vec<u64> {
+    pub(crate) fn sorted_hashes(&self) -> Vec<u64> {
         let mut v = self.hashes.clone();
         v[self.sorted..].sort_unstable();
         if self.sorted < v.len() {
@@ -69,21 +69,21 @@ impl Sparse {
     }
 
     /// Builds a sparse set from strictly increasing hashes (checked by the caller).
-    pub(super) fn from_sorted(hashes: Vec<u64>) -> Self {
+    pub(crate) fn from_sorted(hashes: Vec<u64>) -> Self {
         debug_assert!(hashes.windows(2).all(|w| w[0] < w[1]));
         let sorted = hashes.len();
         Self { hashes, sorted }
     }
 
     #[inline]
-    pub(super) fn contains(&self, hash: u64) -> bool {
+    pub(crate) fn contains(&self, hash: u64) -> bool {
         let (prefix, tail) = self.hashes.split_at(self.sorted);
         tail.contains(&hash) || prefix.binary_search(&hash).is_ok()
     }
 
     /// Adds `hash` unless present or the set already holds `limit` hashes.
     #[inline]
-    pub(super) fn insert(&mut self, hash: u64, limit: usize) -> Inserted {
+    pub(crate) fn insert(&mut self, hash: u64, limit: usize) -> Inserted {
         if self.contains(hash) {
             return Inserted::Present;
         }
@@ -106,7 +106,7 @@ impl Sparse {
     }
 
     /// Same set of hashes (whatever their order in memory).
-    pub(super) fn same_set(&self, other: &Sparse) -> bool {
+    pub(crate) fn same_set(&self, other: &Sparse) -> bool {
         self.len() == other.len() && self.hashes.iter().all(|&h| other.contains(h))
     }
 }

@@ -8,6 +8,7 @@ mod fgra;
 use std::fmt;
 
 use crate::codec::{Codec, Decoder, Encoder, Kind};
+use crate::counting::hyperloglog::sparse::{Inserted, Sparse};
 use crate::counting::hyperloglog::{HyperLogLog, index_rank};
 use crate::error::{Error, Result};
 use crate::hash::{FromSaved, Item, ItemHasher, Murmur3, check_same_hasher};
@@ -22,6 +23,16 @@ pub const MAX_PRECISION: u8 = 18;
 
 /// `2^64` as an `f64`.
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// Distinct hashes the sparse (exact) form holds at precision `p`: `2^p / 8`, so that its
+/// `8 n` bytes never exceed the `2^p` of the registers.
+fn sparse_limit(p: u8) -> usize {
+    (1usize << p) / 8
+}
+
+/// Representation tags of the binary format (as HyperLogLog's).
+const REPR_SPARSE: u8 = 0;
+const REPR_DENSE: u8 = 1;
 
 /// The largest update value (rank) at precision `p`: `65 - p`, as HyperLogLog's.
 fn max_rank(p: u8) -> u8 {
@@ -96,6 +107,16 @@ fn change_weight(r: u8, p: u8) -> u128 {
 /// rank word, which only matter to a register at the largest value (with leading zeros
 /// they would be its first bits and change every rank).
 ///
+/// # Exact while small
+///
+/// A new sketch keeps the distinct 64-bit hashes themselves (sorted, as HyperLogLog's
+/// sparse form), up to `2^p / 8` of them, so that they never take more than the `2^p`
+/// bytes of the registers: while it does, every estimate is the exact count of distinct
+/// hashes, and the sketch takes `8 n` bytes instead of `2^p`. The next distinct hash
+/// converts it to registers, exactly those the hashes would have set, with the martingale
+/// estimate starting from the exact count. Everything else (merge, fold, the binary
+/// format, [`UltraLogLog::registers`]) works on either form alike.
+///
 /// # Estimators
 ///
 /// * [`UltraLogLog::estimate`]: Ertl's **FGRA** estimator (further generalized remaining
@@ -106,8 +127,10 @@ fn change_weight(r: u8, p: u8) -> u128 {
 /// * [`UltraLogLog::estimate_martingale`]: the martingale (historic inverse probability)
 ///   estimator, kept up to date on every register change (one `f64`, saved in the binary
 ///   format): relative standard error about `0.658 / sqrt(m)`, 16% better. It is only
-///   valid for a sketch fed by one stream, so it is `None` once a non-empty sketch has been
-///   merged in or the sketch was folded: use it for sketches that are never merged.
+///   valid for a sketch fed by one stream, so it is `None` once a sketch with registers
+///   has been merged in or a sketch with registers was folded: use it for sketches that
+///   are never merged. (Merging or folding an exact sketch inserts its hashes, which keeps
+///   the estimate valid.)
 ///
 /// # Example
 ///
@@ -127,12 +150,97 @@ fn change_weight(r: u8, p: u8) -> u128 {
 pub struct UltraLogLog<S: ItemHasher = Murmur3> {
     hasher: S,
     precision: u8,
+    repr: Repr,
+}
+
+#[derive(Clone)]
+enum Repr {
+    /// The distinct hashes, while they fit in the registers' bytes.
+    Sparse(Sparse),
+    Dense(Dense),
+}
+
+/// The registers and what is kept beside them.
+#[derive(Clone)]
+struct Dense {
     regs: Vec<u8>,
     /// Sum over registers of [`change_weight`]: the probability that a new hash changes
     /// the sketch is `change_sum / (m 2^64)`. Exact (an integer), so it does not drift.
     change_sum: u128,
     /// The martingale estimate, while it is valid.
     martingale: Option<f64>,
+}
+
+impl Dense {
+    /// `2^p` empty registers, with the martingale estimate at 0.
+    fn new(p: u8) -> Self {
+        let m = 1usize << p;
+        Self {
+            regs: vec![0; m],
+            change_sum: (m as u128) << 64,
+            martingale: Some(0.0),
+        }
+    }
+
+    #[inline(always)]
+    fn insert_hash(&mut self, hash: u64, p: u8) {
+        let (i, k) = index_rank(hash, p);
+        let old = self.regs[i];
+        let new = pack(unpack(old) | (1 << k));
+        if new != old {
+            self.change(i, old, new, p);
+        }
+    }
+
+    /// Register `i` changes from `old` to `new`: the martingale estimate adds the inverse
+    /// of the probability of a change (Ting 2014; Cohen 2015; Ertl 2024, section 4), which
+    /// keeps it unbiased, then the probability is updated.
+    #[inline(never)]
+    fn change(&mut self, i: usize, old: u8, new: u8, p: u8) {
+        if let Some(est) = &mut self.martingale {
+            let m_2_64 = f64::from(1u32 << p) * TWO_64;
+            *est += m_2_64 / self.change_sum as f64;
+        }
+        self.change_sum = self.change_sum - change_weight(old, p) + change_weight(new, p);
+        self.regs[i] = new;
+    }
+
+    /// Takes in the registers `other` (at precision `high`), folded down to this sketch's
+    /// precision `p <= high`.
+    fn merge_finer(&mut self, other: &[u8], high: u8, p: u8) {
+        debug_assert!(high >= p);
+        let d = high - p;
+        let top = max_rank(high);
+        for (j, &r) in other.iter().enumerate() {
+            if r == 0 {
+                continue;
+            }
+            let mut set = unpack(r);
+            if d > 0 && set & (1 << top) != 0 {
+                // The freed index bits are the top of the rank word: an all-zero rank word
+                // at the finer precision continues into them.
+                let low = (j & ((1usize << d) - 1)) | (1usize << d);
+                set = (set & !(1 << top)) | (1 << (u32::from(top) + low.trailing_zeros()));
+            }
+            let i = j >> d;
+            let old = self.regs[i];
+            let new = pack(unpack(old) | set);
+            if new != old {
+                self.change_sum = self.change_sum - change_weight(old, p) + change_weight(new, p);
+                self.regs[i] = new;
+            }
+        }
+    }
+
+    /// The registers the hashes of a sparse sketch set, with the martingale estimate at
+    /// their exact count.
+    fn from_sparse(s: &Sparse, p: u8) -> Self {
+        let mut d = Self::new(p);
+        d.martingale = None;
+        s.hashes().iter().for_each(|&h| d.insert_hash(h, p));
+        d.martingale = Some(s.len() as f64);
+        d
+    }
 }
 
 fn check_precision(precision: u8) -> Result<()> {
@@ -214,14 +322,59 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     pub fn with_hasher(precision: u8, hasher: S) -> Result<Self> {
         check_precision(precision)?;
-        let m = 1usize << precision;
         Ok(Self {
             hasher,
             precision,
-            regs: vec![0; m],
-            change_sum: (m as u128) << 64,
-            martingale: Some(0.0),
+            repr: Repr::Sparse(Sparse::default()),
         })
+    }
+
+    /// Whether the sketch still holds its distinct hashes (and so counts exactly) rather
+    /// than registers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut ull = lessram::UltraLogLog::new(10)?;
+    /// (0..128u32).for_each(|i| ull.insert(&i));
+    /// assert!(ull.is_sparse()); // 128 hashes: 1,024 bytes, the registers' size
+    /// ull.insert(&128u32);
+    /// assert!(!ull.is_sparse());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.repr, Repr::Sparse(_))
+    }
+
+    /// The sum of the change weights of the registers (of those its hashes set, while
+    /// exact).
+    #[cfg(test)]
+    fn change_sum(&self) -> u128 {
+        match &self.repr {
+            Repr::Dense(d) => d.change_sum,
+            Repr::Sparse(s) => Dense::from_sparse(s, self.precision).change_sum,
+        }
+    }
+
+    /// The registers, borrowed when the sketch has them, else computed from its hashes.
+    fn dense_registers(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.repr {
+            Repr::Dense(d) => std::borrow::Cow::Borrowed(&d.regs),
+            Repr::Sparse(s) => std::borrow::Cow::Owned(Dense::from_sparse(s, self.precision).regs),
+        }
+    }
+
+    /// Converts an exact sketch to registers (the martingale estimate starts from the
+    /// exact count).
+    fn densify(&mut self) -> &mut Dense {
+        if let Repr::Sparse(s) = &self.repr {
+            self.repr = Repr::Dense(Dense::from_sparse(s, self.precision));
+        }
+        match &mut self.repr {
+            Repr::Dense(d) => d,
+            Repr::Sparse(_) => unreachable!("just converted"),
+        }
     }
 
     /// The precision `p`: the sketch has `2^p` registers of one byte.
@@ -236,7 +389,8 @@ impl<S: ItemHasher> UltraLogLog<S> {
         &self.hasher
     }
 
-    /// The `2^p` registers, `4 u + b` each (see the type's documentation).
+    /// The `2^p` registers, `4 u + b` each (see the type's documentation); for a sketch
+    /// still exact, the registers its hashes set.
     ///
     /// # Example
     ///
@@ -248,8 +402,8 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// # Ok::<(), lessram::Error>(())
     /// ```
     #[must_use]
-    pub fn registers(&self) -> &[u8] {
-        &self.regs
+    pub fn registers(&self) -> Vec<u8> {
+        self.dense_registers().into_owned()
     }
 
     /// Inserts an item, hashing its bytes with the sketch's hasher (see [`Item`]).
@@ -284,11 +438,19 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     #[inline]
     pub fn insert_hash(&mut self, hash: u64) {
-        let (i, k) = index_rank(hash, self.precision);
-        let old = self.regs[i];
-        let new = pack(unpack(old) | (1 << k));
-        if new != old {
-            self.change(i, old, new);
+        match &mut self.repr {
+            Repr::Dense(d) => d.insert_hash(hash, self.precision),
+            Repr::Sparse(_) => self.insert_sparse(hash),
+        }
+    }
+
+    #[inline(never)]
+    fn insert_sparse(&mut self, hash: u64) {
+        if let Repr::Sparse(s) = &mut self.repr
+            && s.insert(hash, sparse_limit(self.precision)) == Inserted::Full
+        {
+            let p = self.precision;
+            self.densify().insert_hash(hash, p);
         }
     }
 
@@ -307,33 +469,34 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// # Ok::<(), lessram::Error>(())
     /// ```
     pub fn insert_hashes<I: IntoIterator<Item = u64>>(&mut self, hashes: I) {
-        hashes.into_iter().for_each(|h| self.insert_hash(h));
-    }
-
-    /// Register `i` changes from `old` to `new`: the martingale estimate adds the inverse
-    /// of the probability of a change (Ting 2014; Cohen 2015; Ertl 2024, section 4), which
-    /// keeps it unbiased, then the probability is updated.
-    #[inline(never)]
-    fn change(&mut self, i: usize, old: u8, new: u8) {
-        let p = self.precision;
-        if let Some(est) = &mut self.martingale {
-            let m_2_64 = f64::from(1u32 << p) * TWO_64;
-            *est += m_2_64 / self.change_sum as f64;
+        let mut hashes = hashes.into_iter();
+        loop {
+            match &mut self.repr {
+                Repr::Dense(d) => {
+                    let p = self.precision;
+                    return hashes.for_each(|h| d.insert_hash(h, p));
+                }
+                Repr::Sparse(_) => match hashes.next() {
+                    Some(h) => self.insert_sparse(h),
+                    None => return,
+                },
+            }
         }
-        self.change_sum = self.change_sum - change_weight(old, p) + change_weight(new, p);
-        self.regs[i] = new;
     }
 
     /// The number of registers holding each byte value.
     fn histogram(&self) -> [u32; 256] {
         let mut hist = [0u32; 256];
-        self.regs.iter().for_each(|&r| hist[usize::from(r)] += 1);
+        self.dense_registers()
+            .iter()
+            .for_each(|&r| hist[usize::from(r)] += 1);
         hist
     }
 
-    /// The estimated number of distinct items: Ertl's FGRA estimator (relative standard
-    /// error about `0.782 / sqrt(2^p)` for large counts, less for counts below about
-    /// `2^p`). A pass over the `2^p` registers, then a few hundred operations.
+    /// The estimated number of distinct items: exact while the sketch holds its hashes,
+    /// then Ertl's FGRA estimator (relative standard error about `0.782 / sqrt(2^p)` for
+    /// large counts, less for counts below about `2^p`). A pass over the `2^p` registers,
+    /// then a few hundred operations.
     ///
     /// # Example
     ///
@@ -346,13 +509,16 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     #[must_use]
     pub fn estimate(&self) -> f64 {
-        fgra::estimate(&self.histogram(), self.precision)
+        match &self.repr {
+            Repr::Sparse(s) => s.len() as f64,
+            Repr::Dense(_) => fgra::estimate(&self.histogram(), self.precision),
+        }
     }
 
     /// The martingale estimate, relative standard error about `0.658 / sqrt(2^p)`, or
-    /// `None` once a non-empty sketch has been merged in or the sketch was folded (the
-    /// estimator is only valid for a sketch fed by one stream). Exact for the first item.
-    /// Saved by [`UltraLogLog::to_bytes`].
+    /// `None` once a sketch with registers has been merged in or a sketch with registers
+    /// was folded (the estimator is only valid for a sketch fed by one stream). Exact while
+    /// the sketch holds its hashes. Saved by [`UltraLogLog::to_bytes`].
     ///
     /// # Example
     ///
@@ -371,10 +537,14 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     #[must_use]
     pub fn estimate_martingale(&self) -> Option<f64> {
-        self.martingale
+        match &self.repr {
+            Repr::Sparse(s) => Some(s.len() as f64),
+            Repr::Dense(d) => d.martingale,
+        }
     }
 
-    /// The probability that a new distinct item changes the sketch.
+    /// The probability that a new distinct item changes the sketch's registers (for a
+    /// sketch still exact, the registers its hashes set).
     ///
     /// # Example
     ///
@@ -387,12 +557,17 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     #[must_use]
     pub fn change_probability(&self) -> f64 {
-        self.change_sum as f64 / (f64::from(1u32 << self.precision) * TWO_64)
+        let sum = match &self.repr {
+            Repr::Dense(d) => d.change_sum,
+            Repr::Sparse(s) => Dense::from_sparse(s, self.precision).change_sum,
+        };
+        sum as f64 / (f64::from(1u32 << self.precision) * TWO_64)
     }
 
     /// The same sketch at a lower precision: what inserting the same stream at
-    /// `precision` would have given (the fold is exact). The martingale estimate is
-    /// dropped (`None`) unless `precision` is the sketch's own.
+    /// `precision` would have given (the fold is exact). The martingale estimate of a
+    /// sketch with registers is dropped (`None`) unless `precision` is its own; a sketch
+    /// still exact is folded by inserting its hashes, and keeps it.
     ///
     /// # Errors
     ///
@@ -424,8 +599,14 @@ impl<S: ItemHasher> UltraLogLog<S> {
             return Ok(self.clone());
         }
         let mut out = Self::with_hasher(precision, self.hasher.clone())?;
-        out.merge_finer(self);
-        out.martingale = None;
+        match &self.repr {
+            Repr::Sparse(s) => out.insert_hashes(s.sorted_hashes()),
+            Repr::Dense(d) => {
+                let into = out.densify();
+                into.merge_finer(&d.regs, self.precision, precision);
+                into.martingale = None;
+            }
+        }
         Ok(out)
     }
 
@@ -436,8 +617,10 @@ impl<S: ItemHasher> UltraLogLog<S> {
     ///
     /// The precisions may differ, in either order: the result has the coarser of the two
     /// (the finer side is folded down, exactly, as by [`UltraLogLog::fold`]), so
-    /// `merge(a, b)` and `merge(b, a)` give the same registers. Merging a non-empty sketch
-    /// makes [`UltraLogLog::estimate_martingale`] `None`.
+    /// `merge(a, b)` and `merge(b, a)` give the same registers. Merging a sketch with
+    /// registers (not empty) makes [`UltraLogLog::estimate_martingale`] `None`; merging a
+    /// sketch still exact inserts its hashes, which keeps it, and keeps an exact sketch
+    /// exact while the union fits.
     ///
     /// # Errors
     ///
@@ -461,43 +644,25 @@ impl<S: ItemHasher> UltraLogLog<S> {
         if other.precision < self.precision {
             *self = self.fold(other.precision)?;
         }
-        if other.regs.iter().any(|&r| r != 0) {
-            self.merge_finer(other);
-            self.martingale = None;
+        match &other.repr {
+            // Hashes do not depend on the precision: inserting them is exact at any.
+            Repr::Sparse(s) => self.insert_hashes(s.sorted_hashes()),
+            Repr::Dense(od) => {
+                if od.regs.iter().any(|&r| r != 0) {
+                    let p = self.precision;
+                    let d = self.densify();
+                    d.merge_finer(&od.regs, other.precision, p);
+                    d.martingale = None;
+                }
+            }
         }
         Ok(())
     }
 
-    /// Takes in `other`'s registers, folded down to `self`'s precision (at most `other`'s).
-    fn merge_finer(&mut self, other: &Self) {
-        debug_assert!(other.precision >= self.precision);
-        let d = other.precision - self.precision;
-        let top = max_rank(other.precision);
-        for (j, &r) in other.regs.iter().enumerate() {
-            if r == 0 {
-                continue;
-            }
-            let mut set = unpack(r);
-            if d > 0 && set & (1 << top) != 0 {
-                // The freed index bits are the top of the rank word: an all-zero rank word
-                // at the finer precision continues into them.
-                let low = (j & ((1usize << d) - 1)) | (1usize << d);
-                set = (set & !(1 << top)) | (1 << (u32::from(top) + low.trailing_zeros()));
-            }
-            let i = j >> d;
-            let old = self.regs[i];
-            let new = pack(unpack(old) | set);
-            if new != old {
-                self.change_sum = self.change_sum - change_weight(old, self.precision)
-                    + change_weight(new, self.precision);
-                self.regs[i] = new;
-            }
-        }
-    }
-
     /// The HyperLogLog of the same precision and hasher holding, in each register, this
     /// sketch's largest update value there: the very sketch (registers) a HyperLogLog fed
-    /// the same stream has, dense and without a HIP estimate.
+    /// the same stream has, dense and without a HIP estimate. A sketch still exact gives
+    /// the HyperLogLog fed its hashes (exact too while they fit its own sparse form).
     ///
     /// # Example
     ///
@@ -514,9 +679,19 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// ```
     #[must_use]
     pub fn to_hyperloglog(&self) -> HyperLogLog<S> {
-        let ranks: Vec<u8> = self.regs.iter().map(|&r| r >> 2).collect();
-        HyperLogLog::from_registers(self.precision, self.hasher.clone(), &ranks)
-            .expect("the precision of an existing sketch is valid")
+        match &self.repr {
+            Repr::Sparse(s) => {
+                let mut hll = HyperLogLog::with_hasher(self.precision, self.hasher.clone())
+                    .expect("the precision of an existing sketch is valid");
+                hll.insert_hashes(s.sorted_hashes());
+                hll
+            }
+            Repr::Dense(d) => {
+                let ranks: Vec<u8> = d.regs.iter().map(|&r| r >> 2).collect();
+                HyperLogLog::from_registers(self.precision, self.hasher.clone(), &ranks)
+                    .expect("the precision of an existing sketch is valid")
+            }
+        }
     }
 
     /// Saves the sketch in lessram's binary format (see `docs/format.md`).
@@ -524,9 +699,14 @@ impl<S: ItemHasher> UltraLogLog<S> {
     /// # Example
     ///
     /// ```
-    /// let ull = lessram::UltraLogLog::new(12)?;
-    /// // 4,096 register bytes, the martingale flag and estimate, 33 bytes of frame and precision.
-    /// assert_eq!(ull.to_bytes().len(), 4096 + 9 + 33);
+    /// let mut ull = lessram::UltraLogLog::new(12)?;
+    /// ull.insert("x");
+    /// // Exact: the tag, the martingale flag and estimate, a count, one hash, and 33 bytes
+    /// // of frame and precision.
+    /// assert_eq!(ull.to_bytes().len(), 10 + 8 + 8 + 33);
+    /// (0..1000u32).for_each(|i| ull.insert(&i));
+    /// // Registers: the tag, flag and estimate, and 4,096 register bytes.
+    /// assert_eq!(ull.to_bytes().len(), 10 + 4096 + 33);
     /// # Ok::<(), lessram::Error>(())
     /// ```
     #[must_use]
@@ -534,10 +714,24 @@ impl<S: ItemHasher> UltraLogLog<S> {
         let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &self.hasher);
         enc.params().u8(self.precision);
         let out = enc.payload();
-        out.reserve(9 + self.regs.len());
-        out.u8(u8::from(self.martingale.is_some()))
-            .f64(self.martingale.unwrap_or(0.0))
-            .bytes(&self.regs);
+        match &self.repr {
+            Repr::Sparse(s) => {
+                let hashes = s.sorted_hashes();
+                out.reserve(18 + 8 * hashes.len());
+                out.u8(REPR_SPARSE).u8(1).f64(s.len() as f64);
+                out.u64(hashes.len() as u64);
+                hashes.iter().for_each(|&h| {
+                    out.u64(h);
+                });
+            }
+            Repr::Dense(d) => {
+                out.reserve(10 + d.regs.len());
+                out.u8(REPR_DENSE)
+                    .u8(u8::from(d.martingale.is_some()))
+                    .f64(d.martingale.unwrap_or(0.0))
+                    .bytes(&d.regs);
+            }
+        }
         enc.finish()
     }
 
@@ -577,8 +771,42 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<UltraLogLog<
     let precision = dec.params().u8()?;
     check_precision(precision).map_err(|e| corrupt(e.to_string()))?;
     let payload = dec.payload();
+    let tag = payload.u8()?;
     let flag = payload.u8()?;
     let value = payload.f64()?;
+    if tag == REPR_SPARSE {
+        let n = payload.count(8)?;
+        let limit = sparse_limit(precision);
+        if n > limit {
+            return Err(corrupt(format!(
+                "{n} sparse hashes, at most {limit} at precision {precision}"
+            )));
+        }
+        let mut hashes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let h = payload.u64()?;
+            if hashes.last().is_some_and(|&last| last >= h) {
+                return Err(corrupt("sparse hashes not strictly increasing"));
+            }
+            hashes.push(h);
+        }
+        if flag != 1 || value.to_bits() != (n as f64).to_bits() {
+            return Err(corrupt(format!(
+                "an exact sketch's martingale estimate must be its count {n}, found flag {flag} value {value}"
+            )));
+        }
+        dec.finish()?;
+        return Ok(UltraLogLog {
+            hasher,
+            precision,
+            repr: Repr::Sparse(Sparse::from_sorted(hashes)),
+        });
+    }
+    if tag != REPR_DENSE {
+        return Err(corrupt(format!(
+            "representation tag {tag}, expected 0 (sparse) or 1 (dense)"
+        )));
+    }
     let regs = payload.take(1 << precision)?;
     let mut change_sum = 0u128;
     for (i, &r) in regs.iter().enumerate() {
@@ -606,9 +834,11 @@ fn decode<S: ItemHasher>(mut dec: Decoder<'_>, hasher: S) -> Result<UltraLogLog<
     Ok(UltraLogLog {
         hasher,
         precision,
-        regs,
-        change_sum,
-        martingale,
+        repr: Repr::Dense(Dense {
+            regs,
+            change_sum,
+            martingale,
+        }),
     })
 }
 
@@ -653,18 +883,28 @@ impl<S: ItemHasher> DistinctCount for UltraLogLog<S> {
 
 impl<S: ItemHasher> MemoryUsage for UltraLogLog<S> {
     fn memory_usage(&self) -> usize {
-        self.regs.capacity()
+        match &self.repr {
+            Repr::Sparse(s) => s.heap_bytes(),
+            Repr::Dense(d) => d.regs.capacity(),
+        }
     }
 }
 
-/// Equal when precision, hash id and seed, registers and martingale estimate are equal.
+/// Equal when precision, hash id and seed, representation and contents (the set of hashes,
+/// or the registers and the martingale estimate) are equal.
 impl<S: ItemHasher> PartialEq for UltraLogLog<S> {
     fn eq(&self, other: &Self) -> bool {
         self.precision == other.precision
             && self.hasher.hash_id() == other.hasher.hash_id()
             && self.hasher.seed() == other.hasher.seed()
-            && self.regs == other.regs
-            && self.martingale.map(f64::to_bits) == other.martingale.map(f64::to_bits)
+            && match (&self.repr, &other.repr) {
+                (Repr::Sparse(a), Repr::Sparse(b)) => a.same_set(b),
+                (Repr::Dense(a), Repr::Dense(b)) => {
+                    a.regs == b.regs
+                        && a.martingale.map(f64::to_bits) == b.martingale.map(f64::to_bits)
+                }
+                _ => false,
+            }
     }
 }
 
@@ -675,7 +915,8 @@ impl<S: ItemHasher> fmt::Debug for UltraLogLog<S> {
             .field("hash_id", &self.hasher.hash_id())
             .field("seed", &self.hasher.seed())
             .field("estimate", &self.estimate())
-            .field("estimate_martingale", &self.martingale)
+            .field("sparse", &self.is_sparse())
+            .field("estimate_martingale", &self.estimate_martingale())
             .finish()
     }
 }
@@ -777,10 +1018,10 @@ mod tests {
         for _ in 0..20_000 {
             ull.insert_hash(splitmix(&mut state));
         }
-        let want: u128 = ull.regs.iter().map(|&r| change_weight(r, 6)).sum();
-        assert_eq!(ull.change_sum, want);
+        let want: u128 = ull.registers().iter().map(|&r| change_weight(r, 6)).sum();
+        assert_eq!(ull.change_sum(), want);
         let decoded = UltraLogLog::from_bytes(&ull.to_bytes()).unwrap();
-        assert_eq!(decoded.change_sum, want);
+        assert_eq!(decoded.change_sum(), want);
         assert_eq!(decoded, ull);
     }
 
@@ -801,8 +1042,9 @@ mod tests {
             }
             let folded = fine.fold(lo).unwrap();
             assert_eq!(folded.registers(), coarse.registers(), "{hi} -> {lo}");
-            assert_eq!(folded.change_sum, coarse.change_sum);
-            assert_eq!(folded.estimate_martingale(), None);
+            assert_eq!(folded.change_sum(), coarse.change_sum());
+            // Kept only by a sketch still exact (p 18 holds 32,768 hashes).
+            assert_eq!(folded.estimate_martingale().is_some(), fine.is_sparse());
             // Merge folds either way round.
             let mut a = coarse.clone();
             a.merge(&fine).unwrap();
@@ -868,5 +1110,165 @@ mod tests {
     fn is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<UltraLogLog>();
+    }
+
+    /// The registers (and change sum) of `hashes` inserted into registers from the start,
+    /// and the sketch built through the API.
+    fn reference(p: u8, hashes: &[u64]) -> (Dense, UltraLogLog) {
+        let mut d = Dense::new(p);
+        let mut ull = UltraLogLog::new(p).unwrap();
+        for &h in hashes {
+            d.insert_hash(h, p);
+            ull.insert_hash(h);
+        }
+        (d, ull)
+    }
+
+    #[test]
+    fn exact_while_the_hashes_fit_then_the_same_registers() {
+        for p in [4u8, 8, 12] {
+            let limit = sparse_limit(p);
+            let mut state = u64::from(p) * 11;
+            let hashes: Vec<u64> = (0..4 * limit + 50).map(|_| splitmix(&mut state)).collect();
+            let mut ull = UltraLogLog::new(p).unwrap();
+            for (n, &h) in hashes.iter().enumerate() {
+                ull.insert_hash(h);
+                ull.insert_hash(h); // a repeat changes nothing
+                if n < limit {
+                    assert!(ull.is_sparse(), "p {p} n {n}");
+                    assert_eq!(ull.estimate(), (n + 1) as f64);
+                    assert_eq!(ull.estimate_martingale(), Some((n + 1) as f64));
+                    assert!(ull.memory_usage() <= 1 << p, "p {p} n {n}");
+                } else {
+                    assert!(!ull.is_sparse(), "p {p} n {n}");
+                }
+                if n == limit {
+                    // Converted with the martingale estimate at the exact count it had,
+                    // plus the inverse probability of the change the new hash made (if
+                    // it made one).
+                    let m = ull.estimate_martingale().unwrap();
+                    assert!(m >= limit as f64, "p {p}: {m}");
+                }
+            }
+            let (d, _) = reference(p, &hashes);
+            assert_eq!(ull.registers(), d.regs, "p {p}");
+            assert_eq!(ull.change_sum(), d.change_sum, "p {p}");
+            // The same in one batch.
+            let mut batch = UltraLogLog::new(p).unwrap();
+            batch.insert_hashes(hashes.iter().copied());
+            assert_eq!(batch, ull, "p {p}");
+        }
+    }
+
+    #[test]
+    fn merges_and_folds_of_either_form_are_the_union_stream() {
+        let mut state = 77;
+        let all: Vec<u64> = (0..3000).map(|_| splitmix(&mut state)).collect();
+        // Sizes around the sparse limits of p 8 (32) and p 10 (128).
+        for (pa, na, pb, nb) in [
+            (10u8, 20usize, 10u8, 30usize),
+            (10, 100, 10, 100),
+            (10, 20, 8, 10),
+            (8, 10, 10, 20),
+            (10, 2000, 8, 5),
+            (8, 5, 10, 2000),
+            (10, 0, 10, 2000),
+        ] {
+            let (a_h, b_h) = (&all[..na], &all[1000..1000 + nb]);
+            let p = pa.min(pb);
+            let union: Vec<u64> = a_h.iter().chain(b_h).copied().collect();
+            let (want, _) = reference(p, &union);
+            let (_, a) = reference(pa, a_h);
+            let (_, b) = reference(pb, b_h);
+            for (x, y) in [(&a, &b), (&b, &a)] {
+                let mut m = x.clone();
+                m.merge(y).unwrap();
+                let why = format!("{pa}/{na} {pb}/{nb}");
+                assert_eq!(m.precision(), p, "{why}");
+                assert_eq!(m.registers(), want.regs, "{why}");
+                assert_eq!(m.change_sum(), want.change_sum, "{why}");
+                if m.is_sparse() {
+                    assert_eq!(m.estimate(), (na + nb) as f64, "{why}");
+                }
+                // A sketch still exact keeps the martingale estimate through a merge of
+                // another exact one.
+                if !x.is_sparse() && y.is_sparse() && x.precision() <= y.precision() {
+                    assert!(m.estimate_martingale().is_some(), "{why}");
+                }
+                if !y.is_sparse() && y.registers().iter().any(|&r| r != 0) {
+                    assert_eq!(m.estimate_martingale(), None, "{why}");
+                }
+            }
+            let f = a.fold(pa.min(6)).unwrap();
+            assert_eq!(f.registers(), reference(pa.min(6), a_h).0.regs);
+            assert_eq!(f.estimate_martingale().is_some(), a.is_sparse());
+        }
+    }
+
+    #[test]
+    fn an_exact_sketch_round_trips_and_gives_the_hyperloglog_of_its_hashes() {
+        let mut state = 5;
+        let hashes: Vec<u64> = (0..100).map(|_| splitmix(&mut state)).collect();
+        let (_, ull) = reference(12, &hashes);
+        assert!(ull.is_sparse());
+        let back = UltraLogLog::from_bytes(&ull.to_bytes()).unwrap();
+        assert_eq!(back, ull);
+        assert!(back.is_sparse());
+        let mut hll = HyperLogLog::new(12).unwrap();
+        hll.insert_hashes(hashes.iter().copied());
+        assert_eq!(ull.to_hyperloglog(), hll);
+        // Registers are not an exact sketch.
+        let dense = {
+            let mut u = UltraLogLog::new(12).unwrap();
+            u.densify();
+            hashes.iter().for_each(|&h| u.insert_hash(h));
+            u
+        };
+        assert_ne!(dense, ull);
+        assert_eq!(dense.registers(), ull.registers());
+    }
+
+    #[test]
+    fn a_damaged_exact_sketch_is_refused() {
+        let mut ull = UltraLogLog::new(6).unwrap(); // holds 8 hashes
+        [5u64, 9, 3].iter().for_each(|&h| ull.insert_hash(h));
+        let bytes = ull.to_bytes();
+        // Payload: tag, flag, estimate (8), count (8), hashes; the frame ends with a
+        // checksum, so each change is made through a re-encoded frame.
+        let frame = |payload: &[u8]| {
+            let mut enc = Encoder::with_hasher(Kind::UltraLogLog, ull.hasher());
+            enc.params().u8(6);
+            enc.payload().bytes(payload);
+            enc.finish()
+        };
+        let good = {
+            let mut v = vec![REPR_SPARSE, 1];
+            v.extend_from_slice(&3f64.to_le_bytes());
+            v.extend_from_slice(&3u64.to_le_bytes());
+            [3u64, 5, 9]
+                .iter()
+                .for_each(|h| v.extend_from_slice(&h.to_le_bytes()));
+            v
+        };
+        assert_eq!(frame(&good), bytes);
+        let err = |payload: Vec<u8>| {
+            UltraLogLog::from_bytes(&frame(&payload))
+                .unwrap_err()
+                .to_string()
+        };
+        let mut unsorted = good.clone();
+        unsorted[18..26].copy_from_slice(&9u64.to_le_bytes());
+        assert!(err(unsorted).contains("strictly increasing"));
+        let mut count = good.clone();
+        count[2..10].copy_from_slice(&4f64.to_le_bytes());
+        assert!(err(count).contains("must be its count 3"));
+        let mut many = vec![REPR_SPARSE, 1];
+        many.extend_from_slice(&9f64.to_le_bytes());
+        many.extend_from_slice(&9u64.to_le_bytes());
+        (1..=9u64).for_each(|h| many.extend_from_slice(&h.to_le_bytes()));
+        assert!(err(many).contains("9 sparse hashes, at most 8"));
+        let mut tag = good;
+        tag[0] = 2;
+        assert!(err(tag).contains("representation tag 2"));
     }
 }
