@@ -110,6 +110,9 @@ pub(crate) fn register_benches(c: &mut Criterion) {
     g.bench_function("lessram HyperLogLog estimate", |b| {
         b.iter(|| black_box(&hll).estimate())
     });
+    g.bench_function("lessram HyperLogLog estimate_hip", |b| {
+        b.iter(|| black_box(&hll).estimate_hip())
+    });
     g.bench_function("ultraloglog crate estimate (FGRA)", |b| {
         b.iter(|| black_box(&peer).get_distinct_count_estimate())
     });
