@@ -12,6 +12,7 @@ mod hash;
 mod hyperloglog;
 mod membership;
 mod sample;
+mod ultraloglog;
 mod words;
 
 fn benches(c: &mut Criterion) {
@@ -21,6 +22,7 @@ fn benches(c: &mut Criterion) {
     counting::register_benches(c);
     membership::register_benches(c);
     sample::register_benches(c);
+    ultraloglog::register_benches(c);
     words::register_benches(c);
 }
 

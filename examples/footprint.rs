@@ -66,7 +66,7 @@ use lessram::hash::Murmur3;
 use lessram::sample::SampleCorpus;
 use lessram::{
     BloomFilter, Dawg, DawgMap, DistinctCount, HyperLogLog, ItemHasher, Kmv, LogLog, Membership,
-    MemoryUsage, ScalingBloomFilter, SuperLogLog, Trie, WordStore,
+    MemoryUsage, ScalingBloomFilter, SuperLogLog, Trie, UltraLogLog, WordStore,
 };
 
 #[global_allocator]
@@ -316,6 +316,14 @@ fn build_dawg_map(input: &Input) -> DawgMap {
 
 fn build_hyperloglog(input: &Input) -> HyperLogLog {
     let mut s = HyperLogLog::new(14).expect("valid precision");
+    for w in &input.words {
+        s.insert(w.as_str());
+    }
+    s
+}
+
+fn build_ultraloglog(input: &Input) -> UltraLogLog {
+    let mut s = UltraLogLog::new(14).expect("valid precision");
     for w in &input.words {
         s.insert(w.as_str());
     }
@@ -644,6 +652,13 @@ fn specs() -> Vec<Spec> {
             "HyperLogLog p=14",
             Sketch,
             build_hyperloglog,
+            |x| Some(x.memory_usage()),
+            estimate_check,
+        ),
+        spec(
+            "UltraLogLog p=14",
+            Sketch,
+            build_ultraloglog,
             |x| Some(x.memory_usage()),
             estimate_check,
         ),

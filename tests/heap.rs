@@ -3,8 +3,8 @@
 //! For every structure, at several sizes, `memory_usage()` must equal the live heap bytes
 //! dhat counts for it after construction and after filling (word stores: built from the
 //! sample corpus's distinct words and from random byte strings); and inserting into a
-//! full-size HyperLogLog, KMV, Bloom filter or scaling Bloom filter (between its growth
-//! steps) must make no heap allocation at all.
+//! full-size HyperLogLog, UltraLogLog, KMV, Bloom filter or scaling Bloom filter (between
+//! its growth steps) must make no heap allocation at all.
 //!
 //! One process, one dhat profiler (testing mode) at a time, one after another; it is a
 //! plain `main` (`harness = false` in Cargo.toml) because dhat's global allocator must not
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use lessram::sample::SampleCorpus;
 use lessram::{
     BloomFilter, BloomLayout, Dawg, DawgMap, DistinctCount, HyperLogLog, Kmv, LogLog, Membership,
-    MemoryUsage, MorrisArray, ScalingBloomFilter, SuperLogLog, Trie,
+    MemoryUsage, MorrisArray, ScalingBloomFilter, SuperLogLog, Trie, UltraLogLog,
 };
 
 #[global_allocator]
@@ -126,6 +126,15 @@ fn counting(h: &mut Harness) {
             );
         }
     }
+    for p in [4u8, 10, 14, 18] {
+        for n in [0u64, 10, 100_000] {
+            h.footprint(
+                &format!("UltraLogLog p={p} n={n}"),
+                || UltraLogLog::new(p).expect("valid precision"),
+                |s| (0..n).for_each(|i| s.insert_hash(mix(i))),
+            );
+        }
+    }
     for k in [16usize, 1024, 65_536] {
         for n in [0u64, 10, 100_000] {
             h.footprint(
@@ -164,6 +173,11 @@ fn counting(h: &mut Harness) {
     let mut hll = HyperLogLog::new(14).expect("valid precision");
     (0..1_000_000).for_each(|i| hll.insert_hash(mix(i)));
     h.no_alloc("HyperLogLog p=14 (dense)", &mut hll, 1_000_000, |s, i| {
+        s.insert_hash(mix(i + 1_000_000))
+    });
+    let mut ull = UltraLogLog::new(14).expect("valid precision");
+    (0..1_000_000).for_each(|i| ull.insert_hash(mix(i)));
+    h.no_alloc("UltraLogLog p=14", &mut ull, 1_000_000, |s, i| {
         s.insert_hash(mix(i + 1_000_000))
     });
     let mut kmv = Kmv::new(4096).expect("valid k");

@@ -19,8 +19,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use lessram::codec::{Codec, FRAME_OVERHEAD, HEADER_LEN, Kind};
+use lessram::codec::{Codec, Encoder, FRAME_OVERHEAD, HEADER_LEN, Kind};
 use lessram::counting::SplitMix64;
+use lessram::hash::Murmur3;
 use lessram::{
     BloomFilter, BloomLayout, Dawg, DawgMap, DistinctCount, Error, HyperLogLog, Kmv, LogLog,
     Membership, MorrisArray, MorrisCounter, ScalingBloomFilter, SuperLogLog, Trie, UltraLogLog,
@@ -536,6 +537,134 @@ fn every_single_bit_flip_and_truncation_of_every_kind_is_rejected() {
     }
 }
 
+/// An UltraLogLog frame with these fields, sealed (a valid frame around any contents).
+fn ultraloglog_frame(p: u8, flag: u8, martingale: f64, regs: &[u8]) -> Vec<u8> {
+    let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
+    enc.params().u8(p);
+    enc.payload().u8(flag).f64(martingale).bytes(regs);
+    enc.finish()
+}
+
+/// The registers `docs/format.md` allows at precision `p`: 0, 4 (`u = 1`), 8 and 10
+/// (`u = 2`), and `4 u + b` for `3 <= u <= 65 - p`, any `b`.
+fn documented_register(r: u8, p: u8) -> bool {
+    let (u, b) = (r >> 2, r & 3);
+    match u {
+        0 => b == 0,
+        1 => b == 0,
+        2 => b == 0 || b == 2,
+        _ => u <= 65 - p,
+    }
+}
+
+/// The martingale fields `docs/format.md` allows: flag 0 with all-zero bits; flag 1 with
+/// all-zero bits when every register is empty, else finite and at least 1.
+fn documented_martingale(flag: u8, value: f64, empty: bool) -> bool {
+    match flag {
+        0 => value.to_bits() == 0,
+        1 if empty => value.to_bits() == 0,
+        1 => value.is_finite() && value >= 1.0,
+        _ => false,
+    }
+}
+
+/// What a decoded UltraLogLog must answer without panicking.
+fn ultraloglog_answers(s: &UltraLogLog) {
+    let e = s.estimate();
+    assert!(!e.is_nan() && e >= 0.0, "estimate {e}");
+    assert!(s.change_probability() >= 0.0 && s.change_probability() <= 1.0);
+    let mut t = s.clone();
+    t.merge(s).unwrap();
+    assert_eq!(t.registers(), s.registers(), "self-merge");
+    assert_eq!(s.fold(4).unwrap().registers().len(), 16);
+    assert_eq!(s.to_hyperloglog().registers().len(), s.registers().len());
+    t.insert_hash(0x0123_4567_89ab_cdef);
+    assert!(!t.estimate().is_nan());
+}
+
+/// UltraLogLog field by field, against `docs/format.md`: every byte value in a register at
+/// the smallest, a middle and the largest precision; every precision byte; martingale
+/// flags and values, with empty and non-empty registers; payloads one byte short or long.
+/// Each input decodes exactly when the format says it is valid, within the heap bound, and
+/// what decodes holds what was written and answers its queries.
+fn the_ultraloglog_decoder_checks_every_field() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    for p in [4u8, 11, 18] {
+        let mut fed = UltraLogLog::new(p).unwrap();
+        (0..5_000).for_each(|i| fed.insert_hash(mix(i)));
+        let base = fed.registers().to_vec();
+        let at = base.len() - 1;
+        for r in 0..=255u8 {
+            let mut regs = base.clone();
+            regs[at] = r;
+            let bytes = ultraloglog_frame(p, 0, 0.0, &regs);
+            let ok = decode_checked(Kind::UltraLogLog, &bytes);
+            assert_eq!(ok, documented_register(r, p), "p {p}: register byte {r}");
+            if ok {
+                let s = UltraLogLog::from_bytes(&bytes).unwrap();
+                assert_eq!(s.registers(), &regs[..]);
+                assert_eq!(s.estimate_martingale(), None);
+                ultraloglog_answers(&s);
+            }
+        }
+        for len in [base.len() - 1, base.len() + 1, 0] {
+            let regs = vec![0u8; len];
+            let bytes = ultraloglog_frame(p, 0, 0.0, &regs);
+            assert!(
+                !decode_checked(Kind::UltraLogLog, &bytes),
+                "p {p}: {len} registers"
+            );
+        }
+    }
+    for p in 0..=255u8 {
+        // A payload of the size the precision asks for, up to 2^19 bytes.
+        let len = 1usize << p.min(19);
+        let bytes = ultraloglog_frame(p, 1, 0.0, &vec![0; len]);
+        let ok = decode_checked(Kind::UltraLogLog, &bytes);
+        assert_eq!(ok, (4..=18).contains(&p), "precision {p}");
+    }
+    let values = [
+        0.0,
+        -0.0,
+        1.0,
+        0.5,
+        -1.0,
+        1e300,
+        f64::MIN_POSITIVE,
+        12_345.6,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MAX,
+    ];
+    for empty in [true, false] {
+        let mut regs = vec![0u8; 16];
+        if !empty {
+            regs[3] = 4 * 7 + 2;
+        }
+        for flag in 0..=3u8 {
+            for value in values {
+                let bytes = ultraloglog_frame(4, flag, value, &regs);
+                let ok = decode_checked(Kind::UltraLogLog, &bytes);
+                assert_eq!(
+                    ok,
+                    documented_martingale(flag, value, empty),
+                    "flag {flag} value {value} empty {empty}"
+                );
+                if ok {
+                    let s = UltraLogLog::from_bytes(&bytes).unwrap();
+                    let want = (flag == 1).then_some(value);
+                    assert_eq!(
+                        s.estimate_martingale().map(f64::to_bits),
+                        want.map(f64::to_bits)
+                    );
+                    ultraloglog_answers(&s);
+                }
+            }
+        }
+    }
+}
+
 /// Valid Redis `HYLL` strings: what Redis wrote (the golden files) and what lessram writes,
 /// sparse and dense.
 fn redis_samples() -> Vec<Vec<u8>> {
@@ -790,6 +919,8 @@ fn main() -> ExitCode {
     println!("ok      every single-bit flip and truncation of every kind is rejected");
     every_decoder_survives_100_000_hostile_inputs();
     println!("ok      every decoder survives {PER_KIND} hostile inputs");
+    the_ultraloglog_decoder_checks_every_field();
+    println!("ok      the UltraLogLog decoder checks every field as docs/format.md says");
     the_redis_decoder_survives_100_000_hostile_inputs();
     println!("ok      the Redis HYLL decoder survives {PER_KIND} hostile inputs");
     the_datasketches_decoder_survives_100_000_hostile_inputs();
