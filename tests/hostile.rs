@@ -537,11 +537,32 @@ fn every_single_bit_flip_and_truncation_of_every_kind_is_rejected() {
     }
 }
 
-/// An UltraLogLog frame with these fields, sealed (a valid frame around any contents).
+/// An UltraLogLog frame with registers and these fields, sealed (a valid frame around any
+/// contents).
 fn ultraloglog_frame(p: u8, flag: u8, martingale: f64, regs: &[u8]) -> Vec<u8> {
     let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
     enc.params().u8(p);
-    enc.payload().u8(flag).f64(martingale).bytes(regs);
+    enc.payload().u8(1).u8(flag).f64(martingale).bytes(regs);
+    enc.finish()
+}
+
+/// An exact (sparse) UltraLogLog frame: representation `tag`, the martingale fields, a
+/// count and hashes, sealed.
+fn ultraloglog_exact_frame(
+    p: u8,
+    tag: u8,
+    flag: u8,
+    value: f64,
+    count: u64,
+    hashes: &[u64],
+) -> Vec<u8> {
+    let mut enc = Encoder::with_hasher(Kind::UltraLogLog, &Murmur3::new());
+    enc.params().u8(p);
+    let out = enc.payload();
+    out.u8(tag).u8(flag).f64(value).u64(count);
+    hashes.iter().for_each(|&h| {
+        out.u64(h);
+    });
     enc.finish()
 }
 
@@ -662,6 +683,53 @@ fn the_ultraloglog_decoder_checks_every_field() {
                 }
             }
         }
+    }
+    // The exact form: at most 2^p / 8 strictly increasing hashes, the martingale flag 1
+    // and its value the count; any other representation tag is refused.
+    for p in [4u8, 8] {
+        let limit = (1u64 << p) / 8;
+        for n in 0..=limit + 1 {
+            let mut hashes: Vec<u64> = (0..n).map(mix).collect();
+            hashes.sort_unstable();
+            let bytes = ultraloglog_exact_frame(p, 0, 1, n as f64, n, &hashes);
+            let ok = decode_checked(Kind::UltraLogLog, &bytes);
+            assert_eq!(ok, n <= limit, "p {p}: {n} hashes");
+            if ok {
+                let s = UltraLogLog::from_bytes(&bytes).unwrap();
+                assert!(s.is_sparse());
+                assert_eq!(s.estimate(), n as f64);
+                ultraloglog_answers(&s);
+            }
+            if n >= 2 && n <= limit {
+                let mut swapped = hashes.clone();
+                swapped.swap(0, 1);
+                let mut repeated = hashes.clone();
+                repeated[1] = repeated[0];
+                for bad in [swapped, repeated] {
+                    let bytes = ultraloglog_exact_frame(p, 0, 1, n as f64, n, &bad);
+                    assert!(!decode_checked(Kind::UltraLogLog, &bytes), "p {p}: order");
+                }
+                for (flag, value) in [(0u8, 0.0), (1, n as f64 + 1.0), (1, f64::NAN)] {
+                    let bytes = ultraloglog_exact_frame(p, 0, flag, value, n, &hashes);
+                    assert!(
+                        !decode_checked(Kind::UltraLogLog, &bytes),
+                        "p {p}: {flag} {value}"
+                    );
+                }
+                // A count above the hashes there are, or below.
+                for count in [n - 1, n + 1, u64::MAX] {
+                    let bytes = ultraloglog_exact_frame(p, 0, 1, n as f64, count, &hashes);
+                    assert!(
+                        !decode_checked(Kind::UltraLogLog, &bytes),
+                        "p {p}: count {count}"
+                    );
+                }
+            }
+        }
+    }
+    for tag in 2..=255u8 {
+        let bytes = ultraloglog_exact_frame(4, tag, 1, 0.0, 0, &[]);
+        assert!(!decode_checked(Kind::UltraLogLog, &bytes), "tag {tag}");
     }
 }
 
