@@ -1,7 +1,8 @@
 //! The maximum-likelihood estimator for UltraLogLog.
 //!
 //! O. Ertl, "UltraLogLog: A Practical and More Space-Efficient Alternative to HyperLogLog
-//! for Approximate Distinct Counting", PVLDB 17(7), 2024 (arXiv 2308.16862), section 3.2;
+//! for Approximate Distinct Counting", PVLDB 17(7), 2024 (arXiv 2308.16862), its
+//! maximum-likelihood estimator;
 //! the equation has the shape of the HyperLogLog one in O. Ertl, "New cardinality
 //! estimation algorithms for HyperLogLog sketches", arXiv 1702.01284, 2017.
 //!
@@ -26,8 +27,8 @@
 //! at the FGRA estimate, which is within a few standard errors, and takes 2 to 4 steps.
 //!
 //! The maximum-likelihood estimate is biased upwards by about `c / m`; dividing by
-//! `1 + c / m` removes that first-order term (the paper's eq. 14 and hash4j's
-//! `UltraLogLog.MaximumLikelihoodEstimator`). The constants are the paper's, from the
+//! `1 + c / m` removes that first-order term (as the paper and hash4j's
+//! `UltraLogLog.MaximumLikelihoodEstimator` do). The constants are the paper's, from the
 //! Fisher information of one register: with `zeta` the Hurwitz zeta function,
 //! the asymptotic relative standard error is `sqrt(ln 2 / zeta(2, 5/4)) / sqrt(m)` and
 //! `c = 3/2 ln 2 zeta(3, 5/4) / zeta(2, 5/4)^2`; the unit tests below recompute both.
@@ -35,7 +36,7 @@
 use super::change_weight;
 
 /// `sqrt(ln 2 / zeta(2, 5/4))`: the asymptotic relative standard error times `sqrt(m)`
-/// (memory-variance product `8 x 0.7609^2 = 4.63`). Only the tests need it.
+/// (memory-variance product `8 ln 2 / zeta(2, 5/4) = 4.631`, as hash4j's README states). Only the tests need it.
 #[cfg(test)]
 const RSE_FACTOR: f64 = 0.760_862_100_272_518_2;
 

@@ -354,7 +354,7 @@ impl<S: ItemHasher> UltraLogLog<S> {
         fgra::estimate(&self.histogram(), self.precision)
     }
 
-    /// The maximum-likelihood estimate (Ertl 2024, section 3.2): relative standard error
+    /// The maximum-likelihood estimate (Ertl 2024, the maximum-likelihood estimator): relative standard error
     /// `0.761 / sqrt(2^p)` for large counts (memory-variance product 4.63 against FGRA's
     /// 4.90), with the paper's first-order bias correction. Valid for any sketch, merged or
     /// not. It solves the likelihood equation by Newton's method from the FGRA estimate: a
