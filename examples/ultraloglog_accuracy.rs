@@ -162,7 +162,11 @@ fn jump(
                 // 1 - U in (0, 1]: the gap to the next change, at least 1.
                 let u = 1.0 - (rng.next_word() >> 11) as f64 / (1u64 << 53) as f64;
                 let gap = (u.ln() / (-q).ln_1p()).floor();
-                n.saturating_add(1).saturating_add(if gap.is_finite() { gap as u64 } else { u64::MAX })
+                n.saturating_add(1).saturating_add(if gap.is_finite() {
+                    gap as u64
+                } else {
+                    u64::MAX
+                })
             });
             if at > target {
                 break;
@@ -184,7 +188,11 @@ fn jump(
                     (u + 1 + bits.trailing_zeros() as u8).min(w)
                 } else {
                     off -= above;
-                    let minus1 = if u >= 2 && b & 2 == 0 { 1u128 << (65 - u) } else { 0 };
+                    let minus1 = if u >= 2 && b & 2 == 0 {
+                        1u128 << (65 - u)
+                    } else {
+                        0
+                    };
                     if off < minus1 { u - 1 } else { u - 2 }
                 }
             };
@@ -193,7 +201,10 @@ fn jump(
             hll.insert_hash(h);
             let new = ull.registers()[i];
             assert_ne!(new, r, "a drawn change must change the register");
-            weights.add(i, change_weight(new, w) as i128 - change_weight(r, w) as i128);
+            weights.add(
+                i,
+                change_weight(new, w) as i128 - change_weight(r, w) as i128,
+            );
         }
         record(t, ull, hll);
     }
@@ -270,7 +281,11 @@ fn run(jobs: &[(usize, u64)], large_seeds: u64, jump_from: u64) -> Errors {
 /// 10^7 (streams independent of the main run's), errors at the checkpoints from
 /// `CONTROL_FROM` on.
 fn control(seeds: impl Iterator<Item = u64>) -> Vec<Vec<[f64; 5]>> {
-    let ns: Vec<u64> = CHECKPOINTS.iter().copied().filter(|&n| n >= CONTROL_FROM).collect();
+    let ns: Vec<u64> = CHECKPOINTS
+        .iter()
+        .copied()
+        .filter(|&n| n >= CONTROL_FROM)
+        .collect();
     let mut out = vec![Vec::new(); ns.len()];
     for seed in seeds {
         let mut rng = SplitMix64::new(stream_start(seed | 1 << 40, CONTROL_P));
@@ -292,12 +307,21 @@ fn control(seeds: impl Iterator<Item = u64>) -> Vec<Vec<[f64; 5]>> {
 
 /// Per seed, the mean of `bits x m x e^2` over a run's rows; then their mean and SE.
 fn pooled_mvp(rows: &[Vec<[f64; 5]>], e: usize, m: f64) -> (f64, f64) {
+    summarize(&mvp_samples(rows, e, m))
+}
+
+/// Per seed (the index into each row), `bits x m x` the mean of `e^2` over the rows.
+fn mvp_samples(rows: &[Vec<[f64; 5]>], e: usize, m: f64) -> Vec<f64> {
     let k = rows.last().map_or(0, Vec::len);
-    let samples: Vec<f64> = (0..k)
+    (0..k)
         .map(|s| BITS[e] * m * mean(rows.iter().map(|r| r[s][e] * r[s][e])).0)
-        .collect();
+        .collect()
+}
+
+/// Mean and SE, or NaN for fewer than two samples.
+fn summarize(samples: &[f64]) -> (f64, f64) {
     if samples.len() > 1 {
-        mean_se(&samples)
+        mean_se(samples)
     } else {
         (f64::NAN, f64::NAN)
     }
@@ -334,7 +358,10 @@ fn goals(rows: &[RowStats], pooled: &[[(f64, f64); 2]; 5]) {
                 rms_miss += 1;
                 misses.push(format!(
                     "RMS {:.3} x theory at p {} n {} ({:.1} SE)",
-                    r.ratio[e], r.p, r.n, (r.ratio[e] - 1.1) / se_ratio
+                    r.ratio[e],
+                    r.p,
+                    r.n,
+                    (r.ratio[e] - 1.1) / se_ratio
                 ));
             }
             let se_bias = r.ratio[e] / k.sqrt();
@@ -342,26 +369,38 @@ fn goals(rows: &[RowStats], pooled: &[[(f64, f64); 2]; 5]) {
                 bias_miss += 1;
                 misses.push(format!(
                     "bias {:+.3} RSE at p {} n {} ({:.1} SE)",
-                    r.bias[e], r.p, r.n, (r.bias[e].abs() - 0.1) / se_bias
+                    r.bias[e],
+                    r.p,
+                    r.n,
+                    (r.bias[e].abs() - 0.1) / se_bias
                 ));
             }
             if (1_000..=1_000_000_000).contains(&r.n) && r.mvp[e] > mvp_goal {
                 mvp_miss += 1;
                 misses.push(format!(
                     "MVP {:.2} at p {} n {} ({:.1} SE)",
-                    r.mvp[e], r.p, r.n, (r.mvp[e] - mvp_goal) / (r.mvp[e] * (2.0 / k).sqrt())
+                    r.mvp[e],
+                    r.p,
+                    r.n,
+                    (r.mvp[e] - mvp_goal) / (r.mvp[e] * (2.0 / k).sqrt())
                 ));
             }
         }
         let goal = if mvp_goal.is_finite() {
-            format!(", MVP <= {mvp_goal} in {mvp_miss} rows missed (pooled: {:.2} ± {:.2} to 10^7, {:.2} ± {:.2} beyond)",
-                pooled[e][0].0, pooled[e][0].1, pooled[e][1].0, pooled[e][1].1)
+            format!(
+                ", MVP <= {mvp_goal} in {mvp_miss} rows missed (pooled: {:.2} ± {:.2} to 10^7, {:.2} ± {:.2} beyond)",
+                pooled[e][0].0, pooled[e][0].1, pooled[e][1].0, pooled[e][1].1
+            )
         } else {
             String::new()
         };
         println!(
             "- **{name}**: RMS <= 1.1 x theory missed in {rms_miss} rows, |bias| < 0.1 RSE in {bias_miss}{goal}.{}",
-            if misses.is_empty() { String::new() } else { format!(" Misses: {}.", misses.join("; ")) }
+            if misses.is_empty() {
+                String::new()
+            } else {
+                format!(" Misses: {}.", misses.join("; "))
+            }
         );
     }
     println!();
@@ -395,9 +434,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 large_seeds = args.next().ok_or("--large-seeds needs a number")?.parse()?;
             }
             "--control-seeds" => {
-                control_seeds = args.next().ok_or("--control-seeds needs a number")?.parse()?;
+                control_seeds = args
+                    .next()
+                    .ok_or("--control-seeds needs a number")?
+                    .parse()?;
             }
-            "--jump-from" => jump_from = args.next().ok_or("--jump-from needs a number")?.parse()?,
+            "--jump-from" => {
+                jump_from = args.next().ok_or("--jump-from needs a number")?.parse()?
+            }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -442,7 +486,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let ns: Vec<u64> = CHECKPOINTS.iter().chain(&LARGE_CHECKPOINTS).copied().collect();
+    let ns: Vec<u64> = CHECKPOINTS
+        .iter()
+        .chain(&LARGE_CHECKPOINTS)
+        .copied()
+        .collect();
 
     println!("# UltraLogLog accuracy\n");
     println!(
@@ -515,12 +563,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut worst_mvp = [(0.0f64, 0u8, 0u64); 5];
     for (pi, &p) in PRECISIONS.iter().enumerate() {
         let m = f64::from(1u32 << p);
-        println!("## p = {p} (m = {}, UltraLogLog {} bytes, HyperLogLog {} bytes)\n", 1 << p, 1 << p, 3 << (p - 2));
+        println!(
+            "## p = {p} (m = {}, UltraLogLog {} bytes, HyperLogLog {} bytes)\n",
+            1 << p,
+            1 << p,
+            3 << (p - 2)
+        );
         println!(
             "| n | seeds | FGRA bias/RSE | FGRA RMS | x theory | MVP | ML bias/RSE | ML RMS | x theory | MVP | \
              martingale bias/RSE | x theory | MVP | HLL RMS | x theory | MVP | HLL HIP x theory | MVP | HLL at equal bytes |"
         );
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
         for (c, &n) in ns.iter().enumerate() {
             let v = &all[pi][c];
             let k = v.len();
@@ -547,7 +602,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             let th = |e: usize| rms[e] / (THEORY[e] / m.sqrt());
-            rows.push(RowStats { p, n, seeds: k, bias, ratio: [0, 1, 2, 3, 4].map(th), mvp });
+            rows.push(RowStats {
+                p,
+                n,
+                seeds: k,
+                bias,
+                ratio: [0, 1, 2, 3, 4].map(th),
+                mvp,
+            });
             cells.push(format!("{n}"));
             cells.push(format!("{k}"));
             for e in [0, 1] {
@@ -579,11 +641,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          and the figure is the mean of those with its standard error. `ML/FGRA` is the pooled ratio of \
          the two mean squared errors on the same streams (paired: known far better than either MVP).\n"
     );
-    println!("| estimator | theory MVP | pooled MVP 10^3..10^7 | pooled MVP 2x10^7..10^9 | largest row MVP (p, n) | largest RMS / theory (p, n) | largest \\|bias\\| / RSE ± SE (p, n) |");
+    println!(
+        "| estimator | theory MVP | pooled MVP 10^3..10^7 | pooled MVP 2x10^7..10^9 | largest row MVP (p, n) | largest RMS / theory (p, n) | largest \\|bias\\| / RSE ± SE (p, n) |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let ranges: [(usize, usize); 2] = [
         (
-            CHECKPOINTS.iter().position(|&n| n == 1_000).expect("1000 is a checkpoint"),
+            CHECKPOINTS
+                .iter()
+                .position(|&n| n == 1_000)
+                .expect("1000 is a checkpoint"),
             CHECKPOINTS.len(),
         ),
         (CHECKPOINTS.len(), ALL),
@@ -591,20 +658,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pooled = [[(0.0, 0.0); 2]; 5];
     for e in 0..5 {
         for (ri, &(lo, hi)) in ranges.iter().enumerate() {
-            let mut samples = Vec::new();
-            for (pi, &p) in PRECISIONS.iter().enumerate() {
-                let m = f64::from(1u32 << p);
-                let k = all[pi][hi - 1].len();
-                for s in 0..k {
-                    let (v, _) = mean((lo..hi).map(|c| all[pi][c][s][e] * all[pi][c][s][e]));
-                    samples.push(BITS[e] * m * v);
-                }
-            }
-            pooled[e][ri] = if samples.len() > 1 {
-                mean_se(&samples)
-            } else {
-                (f64::NAN, f64::NAN)
-            };
+            let samples: Vec<f64> = PRECISIONS
+                .iter()
+                .zip(&all)
+                .flat_map(|(&p, rows)| mvp_samples(&rows[lo..hi], e, f64::from(1u32 << p)))
+                .collect();
+            pooled[e][ri] = summarize(&samples);
         }
         let th = BITS[e] * THEORY[e] * THEORY[e];
         println!(
@@ -653,8 +712,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pooled[1][0].0 / pooled[3][0].0,
         pooled[2][0].0 / pooled[4][0].0,
     );
-    let pi = PRECISIONS.iter().position(|&p| p == CONTROL_P).expect("control precision is measured");
-    let from = CHECKPOINTS.iter().position(|&n| n == CONTROL_FROM).expect("a checkpoint");
+    let pi = PRECISIONS
+        .iter()
+        .position(|&p| p == CONTROL_P)
+        .expect("control precision is measured");
+    let from = CHECKPOINTS
+        .iter()
+        .position(|&n| n == CONTROL_FROM)
+        .expect("a checkpoint");
     let jumped = &all[pi][from..CHECKPOINTS.len()];
     let m = f64::from(1u32 << CONTROL_P);
     println!(
@@ -670,12 +735,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("| estimator | main run | direct control | difference / SE |");
     println!("|---|---:|---:|---:|");
-    for e in 0..5 {
+    for (e, name) in NAMES.iter().enumerate() {
         let (a, sa) = pooled_mvp(jumped, e, m);
         let (b, sb) = pooled_mvp(&control_rows, e, m);
         println!(
-            "| {} | {a:.2} ± {sa:.2} | {b:.2} ± {sb:.2} | {:+.2} |",
-            NAMES[e],
+            "| {name} | {a:.2} ± {sa:.2} | {b:.2} ± {sb:.2} | {:+.2} |",
             (a - b) / (sa * sa + sb * sb).sqrt()
         );
     }
