@@ -4,6 +4,7 @@
 //! See [`UltraLogLog`] for the registers, the estimators and their errors.
 
 mod fgra;
+mod ml;
 
 use std::fmt;
 
@@ -124,6 +125,10 @@ fn change_weight(r: u8, p: u8) -> u128 {
 ///   `sqrt(0.612 / m) = 0.782 / sqrt(m)` for large counts, less below about `m`, bias a
 ///   small fraction of that, no bias tables and no switch between estimators. Valid for any
 ///   sketch, merged or not.
+/// * [`UltraLogLog::estimate_ml`]: the **maximum-likelihood** estimator, solving the
+///   likelihood equation of the registers by Newton's method, with the paper's bias
+///   correction: relative standard error `0.761 / sqrt(m)` for large counts (3% below
+///   FGRA's), at the cost of a few more passes over the histogram. Valid for any sketch.
 /// * [`UltraLogLog::estimate_martingale`]: the martingale (historic inverse probability)
 ///   estimator, kept up to date on every register change (one `f64`, saved in the binary
 ///   format): relative standard error about `0.658 / sqrt(m)`, 16% better. It is only
@@ -513,6 +518,35 @@ impl<S: ItemHasher> UltraLogLog<S> {
             Repr::Sparse(s) => s.len() as f64,
             Repr::Dense(_) => fgra::estimate(&self.histogram(), self.precision),
         }
+    }
+
+    /// The maximum-likelihood estimate (Ertl 2024): exact while the sketch holds its
+    /// hashes, then relative standard error `0.761 / sqrt(2^p)` for large counts (memory-variance product 4.63 against FGRA's
+    /// 4.90), with the paper's first-order bias correction. Valid for any sketch, merged or
+    /// not. It solves the likelihood equation by Newton's method from the FGRA estimate: a
+    /// pass over the registers and a few hundred operations more than
+    /// [`UltraLogLog::estimate`]. 0 for an empty sketch, infinite when every register is
+    /// saturated (as FGRA).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut ull = lessram::UltraLogLog::new(12)?;
+    /// (0..100_000u32).for_each(|i| ull.insert(&i));
+    /// let (ml, fgra) = (ull.estimate_ml(), ull.estimate());
+    /// assert!((ml / 1e5 - 1.0).abs() < 0.05, "{ml}"); // 0.761 / 64 = 1.2%
+    /// assert!((ml / fgra - 1.0).abs() < 0.01, "{ml} {fgra}"); // the two agree closely
+    /// assert_eq!(lessram::UltraLogLog::new(12)?.estimate_ml(), 0.0);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn estimate_ml(&self) -> f64 {
+        if let Repr::Sparse(s) = &self.repr {
+            return s.len() as f64;
+        }
+        let hist = self.histogram();
+        let start = fgra::estimate(&hist, self.precision);
+        ml::estimate(&hist, self.precision, start)
     }
 
     /// The martingale estimate, relative standard error about `0.658 / sqrt(2^p)`, or
