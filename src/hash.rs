@@ -409,6 +409,18 @@ pub trait ItemHasher: BuildHasher + Clone {
         let _ = precision;
         None
     }
+
+    /// The estimate a [`Kmv`](crate::Kmv) keeping `k` minima reports once it holds `k`
+    /// hashes, the largest of them `kth`, or `None` for lessram's own `(k - 1) / U_k` with
+    /// `U_k = (kth + 1) / 2^64`.
+    ///
+    /// [`ThetaHasher`](crate::interop::theta::ThetaHasher), whose hashes are 63-bit, returns
+    /// Apache DataSketches' Theta estimate of the same minima, `(k - 1) / (kth / (2^63 - 1))`,
+    /// in DataSketches' own floating-point steps.
+    fn kmv_estimate(&self, k: usize, kth: u64) -> Option<f64> {
+        let _ = (k, kth);
+        None
+    }
 }
 
 /// A hasher that can be rebuilt from the `(hash id, seed)` a saved structure records, so

@@ -48,3 +48,4 @@
 
 pub mod datasketches;
 pub mod redis;
+pub mod theta;
