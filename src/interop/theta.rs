@@ -159,6 +159,15 @@ pub fn double_bytes(x: f64) -> [u8; 8] {
 pub struct ThetaHasher;
 
 /// A `Kmv` that hashes as DataSketches' Theta sketch (see the [module docs](self)).
+///
+/// # Example
+///
+/// ```
+/// use lessram::interop::theta::{ThetaHasher, ThetaKmv};
+/// let kmv: ThetaKmv = lessram::Kmv::with_hasher(100, ThetaHasher)?;
+/// assert_eq!(kmv.k(), 100);
+/// # Ok::<(), lessram::Error>(())
+/// ```
 pub type ThetaKmv = Kmv<ThetaHasher>;
 
 impl BuildHasher for ThetaHasher {
@@ -192,6 +201,18 @@ impl FromSaved for ThetaHasher {
 
 /// The [`Hasher`] of [`ThetaHasher`]: streaming MurmurHash3, its first half shifted right by
 /// one on `finish`.
+///
+/// # Example
+///
+/// ```
+/// use std::hash::{BuildHasher, Hasher};
+/// use lessram::interop::theta::{theta_hash, ThetaHasher};
+///
+/// let mut h = ThetaHasher.build_hasher();
+/// h.write(b"ab");
+/// h.write(b"c");
+/// assert_eq!(h.finish(), theta_hash(b"abc"));
+/// ```
 #[derive(Clone, Debug)]
 pub struct ThetaBytesHasher {
     murmur: Murmur3Hasher,
@@ -302,24 +323,65 @@ impl ThetaSketch {
     }
 
     /// `theta`, as a 63-bit value (`theta / MAX_THETA` is DataSketches' `get_theta()`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::theta::{self, MAX_THETA};
+    /// let empty = theta::from_bytes(&[1, 3, 3, 0, 0, 0x1e, 0xcc, 0x93])?;
+    /// assert_eq!(empty.theta(), MAX_THETA);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
     #[must_use]
     pub fn theta(&self) -> u64 {
         self.theta
     }
 
     /// The retained hashes, ascending, all below `theta`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::theta::{self, theta_hash, ThetaSketch};
+    /// use lessram::DistinctCount;
+    /// let mut kmv = theta::new(5)?;
+    /// kmv.insert("abc");
+    /// assert_eq!(ThetaSketch::from_kmv(&kmv)?.hashes(), [theta_hash(b"abc")]);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
     #[must_use]
     pub fn hashes(&self) -> &[u64] {
         &self.hashes
     }
 
     /// DataSketches' empty flag: the sketch saw no item (not even one `theta` screened out).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::theta::{self, ThetaSketch};
+    /// assert!(ThetaSketch::from_kmv(&theta::new(5)?)?.is_empty());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.empty
     }
 
     /// `theta < MAX_THETA` on a sketch that is not empty: the estimate is scaled up.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::theta::{self, ThetaSketch};
+    /// use lessram::DistinctCount;
+    /// let mut kmv = theta::new(5)?; // k = 33
+    /// (0..32i64).for_each(|i| kmv.insert(&i));
+    /// assert!(!ThetaSketch::from_kmv(&kmv)?.is_estimation_mode()); // exact: 32 < k
+    /// kmv.insert(&32i64);
+    /// assert!(ThetaSketch::from_kmv(&kmv)?.is_estimation_mode());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
     #[must_use]
     pub fn is_estimation_mode(&self) -> bool {
         self.theta < MAX_THETA && !self.empty
@@ -531,6 +593,18 @@ pub fn to_bytes(kmv: &ThetaKmv, compressed: bool) -> Result<Vec<u8>> {
 }
 
 /// The header fields of compact Theta bytes, as [`header`] reads them.
+///
+/// # Example
+///
+/// ```
+/// use lessram::interop::theta::{self, header};
+/// use lessram::DistinctCount;
+/// let mut kmv = theta::new(5)?;
+/// (0..1000i64).for_each(|i| kmv.insert(&i));
+/// let h = header(&theta::to_bytes(&kmv, true)?)?;
+/// assert_eq!((h.serial_version, h.ordered, h.retained), (4, true, 32));
+/// # Ok::<(), lessram::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
     /// 3 (one 64-bit word a hash) or 4 (compressed deltas).
@@ -771,7 +845,7 @@ pub fn header(bytes: &[u8]) -> Result<Header> {
 /// let sketch = theta::from_bytes(&empty)?;
 /// assert!(sketch.is_empty() && sketch.estimate() == 0.0);
 /// assert!(theta::from_bytes(&empty[..7]).is_err());
-/// let mut other_seed = [1, 3, 3, 0, 0, 0x1a, 0x12, 0x34, 1, 0, 0, 0, 0, 0, 0, 0];
+/// let other_seed = [1, 3, 3, 0, 0, 0x1a, 0x12, 0x34, 1, 0, 0, 0, 0, 0, 0, 0];
 /// assert!(theta::from_bytes(&other_seed).unwrap_err().to_string().contains("seed hash"));
 /// # Ok::<(), lessram::Error>(())
 /// ```
