@@ -8,6 +8,7 @@
 //! cargo run --release --example datasketches_theta -- rewrite SKETCH OUT FORM
 //! cargo run --release --example datasketches_theta -- via-kmv SKETCH OUT FORM
 //! cargo run --release --example datasketches_theta -- merge LG_K A B OUT FORM
+//! cargo run --release --example datasketches_theta -- union A B OUT FORM
 //! ```
 //!
 //! `build` adds every non-empty line of LINES as `sketch.update(line)` would (its UTF-8
@@ -18,7 +19,8 @@
 //! `E` lessram's estimate and `H` a digest of the sorted retained hashes (FNV-1a).
 //! `rewrite` reads a sketch and writes it again as a `ThetaSketch`; `via-kmv` goes through
 //! the `Kmv` it converts to (`k = retained + 1`); `merge` writes the `Kmv` union of two, each
-//! read as a `Kmv` of `k = 2^LG_K + 1` (its own `retained + 1` in estimation mode).
+//! read as a `Kmv` of `k = 2^LG_K + 1` (its own `retained + 1` in estimation mode); `union`
+//! the `ThetaSketch` union of two (any Theta sketches, untrimmed).
 
 use lessram::DistinctCount;
 use lessram::interop::theta::{self, ThetaKmv, ThetaSketch, header};
@@ -100,8 +102,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             kmv.merge(&kmv_of(b, lg_k)?)?;
             write(out, &theta::to_bytes(&kmv, compressed(form)?)?)?;
         }
+        ["union", a, b, out, form] => {
+            let mut s = read(a)?;
+            s.merge(&read(b)?);
+            write(out, &s.to_bytes(compressed(form)?))?;
+        }
         _ => {
-            return Err("usage: datasketches_theta build LG_K LINES OUT FORM [ints|floats] | read SKETCH | rewrite SKETCH OUT FORM | via-kmv SKETCH OUT FORM | merge LG_K A B OUT FORM".into());
+            return Err("usage: datasketches_theta build LG_K LINES OUT FORM [ints|floats] | read SKETCH | rewrite SKETCH OUT FORM | via-kmv SKETCH OUT FORM | merge LG_K A B OUT FORM | union A B OUT FORM".into());
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! `interop::theta::from_bytes` on any bytes, as they are and behind a valid preamble: never a
 //! panic; what decodes estimates, round-trips through both forms unchanged (same hashes,
-//! theta and estimate), and converts to the `Kmv` of `retained + 1` with the same estimate
-//! (or refuses with an error).
+//! theta and estimate), is its own union, and converts to the `Kmv` of `retained + 1` with
+//! the same estimate (or refuses with an error).
 #![no_main]
 
 use lessram::DistinctCount;
@@ -35,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(back, sketch, "compressed {compressed}");
             assert_eq!(back.estimate().to_bits(), estimate.to_bits());
         }
+        let mut twice = sketch.clone();
+        twice.merge(&sketch);
+        assert_eq!(twice, sketch, "a self-union changes nothing");
         if let Ok(kmv) = sketch.to_kmv(sketch.hashes().len() + 1) {
             assert_eq!(kmv.estimate().to_bits(), estimate.to_bits());
             assert_eq!(ThetaSketch::from_kmv(&kmv).expect("in range"), sketch);

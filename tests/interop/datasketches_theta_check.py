@@ -19,7 +19,8 @@ given twice, shuffled; sizes around k, where the sketch leaves exact mode), it c
     DataSketches' ordered bytes;
   * a lessram merge of two halves is `theta_union(lg_k)`'s result, byte for byte;
   * sketches no Kmv of items makes (sampling p = 0.5, an intersection) read with their
-    estimate and write back as DataSketches' bytes.
+    estimate and write back as DataSketches' bytes; lessram's ThetaSketch union of any two
+    of them (and a trimmed sketch) is `theta_union(20)`'s result, byte for byte.
 """
 import importlib.metadata
 import os
@@ -191,8 +192,26 @@ def main():
                 c[f"{what} {form}: lessram reads it with DataSketches' estimate"] = float(read(tf)["estimate"]) == s.get_estimate()
                 example("rewrite", tf, rf, form)
                 c[f"{what} {form}: written back as DataSketches' bytes"] = get(rf) == s.serialize(form == "compressed")
+        # ThetaSketch unions of those and a trimmed sketch: theta_union's result when its
+        # lg_k (20) holds every hash (no trimming).
+        trimmed_a = ds.update_theta_sketch(lg_k)
+        for t in toks[::2]:
+            trimmed_a.update(t)
+        trimmed_a.trim()
+        parts = list(odd.values()) + [trimmed_a.compact()]
+        for i, x in enumerate(parts):
+            for j, y in enumerate(parts[i:], i):
+                u = ds.theta_union(20)
+                u.update(x)
+                u.update(y)
+                res = u.get_result()
+                fa = put(os.path.join(tmp, "ua.sk"), x.serialize())
+                fb = put(os.path.join(tmp, "ub.sk"), y.serialize(True))
+                rf = os.path.join(tmp, "ures.sk")
+                example("union", fa, fb, rf, "plain")
+                c[f"ThetaSketch union {i} {j}: theta_union(20)'s result, byte for byte"] = get(rf) == res.serialize()
         check(f"lg_k {lg_k} sampled and intersection", c)
-        print(f"{'ok  ' if not failures else '....'} lg_k {lg_k} sampled (p=0.5) and intersection sketches: {len(c)} checks")
+        print(f"{'ok  ' if not failures else '....'} lg_k {lg_k} sampled (p=0.5) and intersection sketches, their unions: {len(c)} checks")
     if failures:
         sys.exit(f"{failures} of {checks} DataSketches Theta check(s) failed")
     print(f"all {checks} DataSketches Theta checks passed")
