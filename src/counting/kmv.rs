@@ -14,6 +14,10 @@
 //! smaller `k`'s minima of its own stream, so these work at `k = min(k, k')`, in either
 //! order.
 //!
+//! Built with [`ThetaHasher`](crate::interop::theta::ThetaHasher), a `Kmv` keeps the hashes
+//! Apache DataSketches' Theta sketch keeps and reports its estimate, and
+//! [`interop::theta`](crate::interop::theta) writes and reads DataSketches' compact bytes.
+//!
 //! # Speed
 //!
 //! Once `k` hashes are held, a hash above the current `k`-th minimum cannot enter: it is

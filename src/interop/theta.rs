@@ -5,7 +5,7 @@
 //! # Overview
 //!
 //! A Theta sketch hashes an item's bytes with MurmurHash3 x64_128, seed
-//! [`SEED`](crate::interop::datasketches::SEED) (9001), and keeps the first 64-bit half
+//! [`SEED`] (9001), and keeps the first 64-bit half
 //! shifted right by one: a 63-bit hash. It retains the hashes below a threshold `theta` (a
 //! 63-bit value; [`MAX_THETA`] `= 2^63 - 1` while it has seen few items) and estimates the
 //! count as `retained / (theta / MAX_THETA)`. An update sketch of `lg_k`, once trimmed (and
