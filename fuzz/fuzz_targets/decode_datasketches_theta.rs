@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         // A valid preamble (version, preamble size and flags from the first byte), so the
         // fuzzer reaches the count, theta and hash checks.
         let v4 = first & 1 != 0;
-        let pre_longs = if v4 { 1 + (first >> 1) % 2 } else { 1 + (first >> 1) % 3 };
+        let pre_longs = if v4 {
+            1 + (first >> 1) % 2
+        } else {
+            1 + (first >> 1) % 3
+        };
         let flags = 0x0a | (if v4 { 0x10 } else { (first >> 2) & 0x14 });
         let mut v = vec![pre_longs, if v4 { 4 } else { 3 }, 3];
         v.extend_from_slice(rest.get(..2).unwrap_or(&[0, 0]));
