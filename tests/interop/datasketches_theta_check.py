@@ -210,6 +210,12 @@ def main():
                 rf = os.path.join(tmp, "ures.sk")
                 example("union", fa, fb, rf, "plain")
                 c[f"ThetaSketch union {i} {j}: theta_union(20)'s result, byte for byte"] = get(rf) == res.serialize()
+        # Another seed: refused, naming the seed hash.
+        other = ds.update_theta_sketch(lg_k, 1.0, 1234)
+        for t in toks[:100]:
+            other.update(t)
+        r = subprocess.run([EXAMPLE, "read", put(os.path.join(tmp, "seed.sk"), other.compact().serialize())], capture_output=True, text=True)
+        c["a sketch of seed 1234 is refused, naming the seed hash"] = r.returncode != 0 and "seed hash" in r.stderr
         check(f"lg_k {lg_k} sampled and intersection", c)
         print(f"{'ok  ' if not failures else '....'} lg_k {lg_k} sampled (p=0.5) and intersection sketches, their unions: {len(c)} checks")
     if failures:

@@ -17,7 +17,8 @@ Token formats: "s:FMT" is the string FMT with {} replaced by the index (its UTF-
 `trim()`, compacted ordered; "untrimmed" the same without `trim()` (more than 2^lg_k hashes);
 "unordered" that one compacted unordered; "union" `theta_union(lg_k)`'s result of two halves
 (even and odd indexes); "sampled" an update sketch with p = 0.5; "intersection" the
-intersection of the set with its indexes divisible by 3.
+intersection of the set with its indexes divisible by 3; "seed" a trimmed sketch made with
+seed 1234 (its seed hash is not 9001's: lessram must refuse it).
 """
 import os
 import struct
@@ -40,6 +41,7 @@ SETS = [
     ("union", 10, "s:w{}", 30000, "union", ["plain", "compressed"]),
     ("sampled", 10, "s:w{}", 1000, "sampled", ["plain", "compressed"]),
     ("intersection", 10, "s:w{}", 30000, "intersection", ["plain", "compressed"]),
+    ("seed-1234", 10, "s:w{}", 100, "seed", ["plain", "compressed"]),
 ]
 
 
@@ -72,6 +74,8 @@ def build(lg_k, toks, how):
         return u.get_result()
     if how == "sampled":
         return update(ds.update_theta_sketch(lg_k, 0.5), toks).compact()
+    if how == "seed":
+        return update(ds.update_theta_sketch(lg_k, 1.0, 1234), toks).compact()
     if how == "intersection":
         i = ds.theta_intersection()
         i.update(update(ds.update_theta_sketch(lg_k), toks))
