@@ -4,9 +4,8 @@
 //!
 //! # Overview
 //!
-//! A Theta sketch hashes an item's bytes with MurmurHash3 x64_128, seed
-//! [`SEED`] (9001), and keeps the first 64-bit half
-//! shifted right by one: a 63-bit hash. It retains the hashes below a threshold `theta` (a
+//! A Theta sketch hashes an item's bytes with MurmurHash3 x64_128, seed [`SEED`] (9001), and
+//! keeps the first 64-bit half shifted right by one: a 63-bit hash. It retains the hashes below a threshold `theta` (a
 //! 63-bit value; [`MAX_THETA`] `= 2^63 - 1` while it has seen few items) and estimates the
 //! count as `retained / (theta / MAX_THETA)`. An update sketch of `lg_k`, once trimmed (and
 //! the result of a union of `lg_k`), keeps the `2^lg_k` smallest hashes it has seen, with
@@ -33,19 +32,20 @@
 //! * [`ThetaSketch::to_kmv`] turns it into a `Kmv` when one represents it exactly: `n`
 //!   hashes retained below `theta < MAX_THETA` are the `Kmv` of `k = n + 1` holding them and
 //!   `theta`; in exact mode, a `Kmv` of any `k` above `n`. Any other `k` would change the
-//!   estimate and is refused.
+//!   estimate and is refused;
 //! * [`ThetaSketch::merge`] unions any two Theta sketches as DataSketches' union does (the
 //!   smaller `theta`, every hash below it), for sketches no `Kmv` represents.
 //!
 //! A round trip never changes the estimate: `Kmv` → bytes → `ThetaSketch` → `Kmv` gives the
-//! same minima, and bytes → `ThetaSketch` → bytes the same bytes for every sketch written
-//! ordered (an unordered sketch is written back sorted, with the same estimate).
+//! same minima, and bytes → `ThetaSketch` → bytes the same bytes for every ordered sketch the
+//! C++ and Python libraries write (an unordered sketch is written back sorted, a Java
+//! single-item flag dropped: the same hashes and estimate).
 //!
 //! Items: a string as its UTF-8 bytes (DataSketches ignores the empty string: skip it too),
 //! an integer as the 8 little-endian bytes of an `i64` (Python's `update(42)`), a float as
 //! the bytes [`double_bytes`] gives (Python's `update(1.5)`; Python hashes an `int` outside
-//! the `i64` range as that float too). A `u32` or `i32` would be
-//! hashed as 4 bytes, which DataSketches never does.
+//! the `i64` range as that float too). A `u32` or `i32` would be hashed as 4 bytes, which
+//! DataSketches never does.
 //!
 //! # Example
 //!
