@@ -409,6 +409,29 @@ pub trait ItemHasher: BuildHasher + Clone {
         let _ = precision;
         None
     }
+
+    /// The estimate a [`Kmv`](crate::Kmv) keeping `k` minima reports once it holds `k`
+    /// hashes, the largest of them `kth`, or `None` for lessram's own `(k - 1) / U_k` with
+    /// `U_k = (kth + 1) / 2^64`.
+    ///
+    /// [`ThetaHasher`](crate::interop::theta::ThetaHasher), whose hashes are 63-bit, returns
+    /// Apache DataSketches' Theta estimate of the same minima, `(k - 1) / (kth / (2^63 - 1))`,
+    /// in DataSketches' own floating-point steps.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::hash::Murmur3;
+    /// use lessram::interop::theta::{ThetaHasher, MAX_THETA};
+    /// use lessram::ItemHasher;
+    ///
+    /// assert_eq!(Murmur3::new().kmv_estimate(3, 1 << 62), None);
+    /// assert_eq!(ThetaHasher.kmv_estimate(3, 1 << 62), Some(2.0 / ((1u64 << 62) as f64 / MAX_THETA as f64)));
+    /// ```
+    fn kmv_estimate(&self, k: usize, kth: u64) -> Option<f64> {
+        let _ = (k, kth);
+        None
+    }
 }
 
 /// A hasher that can be rebuilt from the `(hash id, seed)` a saved structure records, so

@@ -924,6 +924,97 @@ fn the_datasketches_decoder_survives_100_000_hostile_inputs() {
     );
 }
 
+/// Valid compact Theta sketches: what the `datasketches` package wrote (the golden files) and
+/// what lessram writes, plain and compressed, empty to estimation mode.
+fn theta_samples() -> Vec<Vec<u8>> {
+    use lessram::interop::theta;
+    let dir = format!("{}/tests/golden/theta", env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "plain" || x == "compressed")
+        })
+        .map(|p| std::fs::read(&p).unwrap())
+        .collect();
+    out.sort();
+    for (lg_k, n) in [(5u8, 0u64), (5, 1), (5, 2), (5, 20), (5, 3_000), (7, 100)] {
+        let mut kmv = theta::new(lg_k).unwrap();
+        (0..n).for_each(|i| kmv.insert(&(mix(i) as i64)));
+        for compressed in [false, true] {
+            out.push(theta::to_bytes(&kmv, compressed).unwrap());
+        }
+    }
+    out
+}
+
+/// `interop::theta::from_bytes` on mutated compact Theta sketches: cut, padded, bits flipped,
+/// bytes overwritten, preamble fields changed, random bodies behind a valid preamble.
+fn the_theta_decoder_survives_100_000_hostile_inputs() {
+    use lessram::interop::theta;
+    let samples = theta_samples();
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let mut rng = SplitMix64::new(0x7e7a);
+    let mut decoded = 0usize;
+    for _ in 0..PER_KIND {
+        let mut v = samples[below(&mut rng, samples.len())].clone();
+        match rng.next_word() % 8 {
+            op @ 0..=3 => cut_flip_overwrite_or_pad(&mut rng, &mut v, op),
+            // A random body behind the valid preamble.
+            4 => {
+                let keep = 8 * usize::from(v[0].clamp(1, 3)).min(v.len() / 8);
+                let len = v.len();
+                v.truncate(keep);
+                (keep..len).for_each(|_| v.push(rng.next_word() as u8));
+            }
+            // A preamble byte (pre_longs, version, family, v4's widths, flags) at random.
+            5 => v[below(&mut rng, 6)] = rng.next_word() as u8,
+            // The count or theta at random.
+            6 if v.len() >= 24 => {
+                let at = 8 + 8 * below(&mut rng, 2);
+                v[at..at + 8].copy_from_slice(&rng.next_word().to_le_bytes());
+            }
+            _ => {
+                v = (0..below(&mut rng, 3_000))
+                    .map(|_| rng.next_word() as u8)
+                    .collect()
+            }
+        }
+        let before = dhat::HeapStats::get().total_bytes;
+        let result = catch_unwind(AssertUnwindSafe(|| theta::from_bytes(&v)));
+        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let shown = &v[..v.len().min(96)];
+        let Ok(result) = result else {
+            panic!(
+                "DataSketches Theta: decoding panicked on {} bytes {shown:02x?}",
+                v.len()
+            );
+        };
+        // A compressed delta of one bit becomes an 8-byte hash: 64 bytes of hashes a byte.
+        assert!(
+            allocated <= (64 * v.len() + 16 * 1024) as u64,
+            "DataSketches Theta: decoding {} bytes allocated {allocated}; input {shown:02x?}",
+            v.len()
+        );
+        if let Ok(s) = result {
+            decoded += 1;
+            let _ = s.estimate();
+            for compressed in [false, true] {
+                assert_eq!(theta::from_bytes(&s.to_bytes(compressed)).unwrap(), s);
+            }
+            let _ = s.to_kmv(s.hashes().len() + 1);
+        }
+    }
+    if verbose() {
+        eprintln!("DataSketches Theta: {decoded} of {PER_KIND} hostile inputs decoded");
+    }
+    assert!(
+        decoded > 0 && decoded < PER_KIND * 9 / 10,
+        "{decoded} decoded"
+    );
+}
+
 /// Writes the valid samples as seed corpora of the fuzz targets.
 fn write_fuzz_seeds() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
@@ -955,6 +1046,11 @@ fn write_fuzz_seeds() {
     let dir = root.join("decode_datasketches_hll");
     std::fs::create_dir_all(&dir).unwrap();
     for (i, bytes) in datasketches_samples().into_iter().enumerate() {
+        std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
+    }
+    let dir = root.join("decode_datasketches_theta");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, bytes) in theta_samples().into_iter().enumerate() {
         std::fs::write(dir.join(format!("seed-{i}")), bytes).unwrap();
     }
 }
@@ -993,6 +1089,8 @@ fn main() -> ExitCode {
     println!("ok      the Redis HYLL decoder survives {PER_KIND} hostile inputs");
     the_datasketches_decoder_survives_100_000_hostile_inputs();
     println!("ok      the DataSketches HLL decoder survives {PER_KIND} hostile inputs");
+    the_theta_decoder_survives_100_000_hostile_inputs();
+    println!("ok      the DataSketches Theta decoder survives {PER_KIND} hostile inputs");
     println!("hostile: passed in {:.1?}", start.elapsed());
     ExitCode::SUCCESS
 }

@@ -14,6 +14,10 @@
 //! smaller `k`'s minima of its own stream, so these work at `k = min(k, k')`, in either
 //! order.
 //!
+//! Built with [`ThetaHasher`](crate::interop::theta::ThetaHasher), a `Kmv` keeps the hashes
+//! Apache DataSketches' Theta sketch keeps and reports its estimate, and
+//! [`interop::theta`](crate::interop::theta) writes and reads DataSketches' compact bytes.
+//!
 //! # Speed
 //!
 //! Once `k` hashes are held, a hash above the current `k`-th minimum cannot enter: it is
@@ -322,13 +326,33 @@ impl<S: ItemHasher> Kmv<S> {
         self.with_minima(<[u64]>::to_vec)
     }
 
-    fn estimate_from(k: usize, minima: &[u64]) -> f64 {
+    fn estimate_from(&self, k: usize, minima: &[u64]) -> f64 {
         if minima.len() < k {
             minima.len() as f64
         } else {
-            let u = (minima[k - 1] as f64 + 1.0) * TWO_POW_M64;
-            (k - 1) as f64 / u
+            self.full_estimate(k, minima[k - 1])
         }
+    }
+
+    /// The estimate of `k` minima whose largest is `kth`: the hasher's own rule (see
+    /// [`ItemHasher::kmv_estimate`]) or `(k - 1) / U_k`.
+    fn full_estimate(&self, k: usize, kth: u64) -> f64 {
+        self.hasher
+            .kmv_estimate(k, kth)
+            .unwrap_or_else(|| (k - 1) as f64 / ((kth as f64 + 1.0) * TWO_POW_M64))
+    }
+
+    /// A sketch of `k` holding `minima` (ascending, distinct, at most `k`: the caller's
+    /// checks), ready for queries: what a decoder of a foreign format builds.
+    pub(crate) fn from_minima(k: usize, hasher: S, minima: Vec<u64>) -> Result<Self> {
+        debug_assert!(minima.len() <= k && minima.windows(2).all(|w| w[0] < w[1]));
+        let mut kmv = Self::with_hasher(k, hasher)?;
+        let n = minima.len();
+        let limit = if n == k { minima[k - 1] - 1 } else { u64::MAX };
+        let m = kmv.minima_mut();
+        (m.values, m.sorted, m.limit) = (minima, n, limit);
+        kmv.limit = limit;
+        Ok(kmv)
     }
 
     /// Lowers `k` to `k` (at most the current one), dropping the minima above the new
@@ -389,7 +413,7 @@ impl<S: ItemHasher> Kmv<S> {
             let union = if taken < k {
                 taken as f64
             } else {
-                (k - 1) as f64 / ((last as f64 + 1.0) * TWO_POW_M64)
+                self.full_estimate(k, last)
             };
             (taken, both, union)
         }))
@@ -570,7 +594,7 @@ impl<S: ItemHasher> DistinctCount for Kmv<S> {
 
     /// The exact count below `k` distinct hashes, `(k - 1) / U_k` above.
     fn estimate(&self) -> f64 {
-        self.with_minima(|m| Self::estimate_from(self.k, m))
+        self.with_minima(|m| self.estimate_from(self.k, m))
     }
 
     /// See [`Kmv::merge`].
@@ -596,7 +620,7 @@ impl<S: ItemHasher> PartialEq for Kmv<S> {
 
 impl<S: ItemHasher> fmt::Debug for Kmv<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (kept, estimate) = self.with_minima(|m| (m.len(), Self::estimate_from(self.k, m)));
+        let (kept, estimate) = self.with_minima(|m| (m.len(), self.estimate_from(self.k, m)));
         f.debug_struct("Kmv")
             .field("k", &self.k)
             .field("hash_id", &self.hasher.hash_id())

@@ -2,13 +2,16 @@
 //!
 //! # Overview
 //!
-//! A lessram [`HyperLogLog`](crate::HyperLogLog) merges with another lessram sketch. The
-//! modules here make one that other systems read and write as their own:
+//! A lessram [`HyperLogLog`](crate::HyperLogLog) or [`Kmv`](crate::Kmv) merges with another
+//! lessram sketch. The modules here make one that other systems read and write as their own:
 //!
 //! * [`datasketches`]: Apache DataSketches' HLL sketch (Spark SQL's `hll_sketch_agg`, Druid,
 //!   Hive, the Java, C++ and Python libraries; MurmurHash3 seed 9001, `lg_k` 4 to 18), in
 //!   LIST, SET and HLL modes, the three target types, compact and updatable, with
 //!   DataSketches' HIP accumulator;
+//! * [`theta`]: Apache DataSketches' compact Theta sketch (the Java, C++ and Python
+//!   libraries, Druid, Hive), serial versions 3 and 4 (compressed), for a
+//!   [`Kmv`](crate::Kmv) that hashes as Theta sketches do;
 //! * [`redis`]: the `HYLL` string of Redis' `PFADD` / `PFCOUNT` / `PFMERGE` (precision 14,
 //!   MurmurHash64A), dense and sparse.
 //!
@@ -48,3 +51,4 @@
 
 pub mod datasketches;
 pub mod redis;
+pub mod theta;
