@@ -316,6 +316,28 @@ impl DataSketchesHasher {
     pub fn coupon_of(&self, bytes: &[u8]) -> u32 {
         coupon(murmur3_x64_128(bytes, SEED))
     }
+
+    /// The hash this hasher gives an item whose 128-bit MurmurHash3 with seed [`SEED`] is
+    /// `hash` (as [`murmur3_x64_128`] returns it): for callers that hash once with that seed,
+    /// such as a [`Counter`](crate::text::Counter) seeded 9001, and feed the sketch with
+    /// [`HyperLogLog::insert_hash`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::hash::murmur3_x64_128;
+    /// use lessram::interop::datasketches::{DataSketchesHasher, SEED};
+    /// use lessram::ItemHasher;
+    ///
+    /// let h = DataSketchesHasher::new(12)?;
+    /// assert_eq!(h.hash_of_murmur3(murmur3_x64_128(b"w1", SEED)), h.hash_item("w1"));
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn hash_of_murmur3(&self, hash: u128) -> u64 {
+        hash_of_coupon(coupon(hash), self.lg_k)
+    }
 }
 
 impl BuildHasher for DataSketchesHasher {

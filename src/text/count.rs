@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::batch::{Long, VectorPaths, hash_marks, scan};
 use super::exact::{ExactCount, Grouping, SharedExact};
+use super::hashing::Hashing;
 use super::options::TokenOptions;
 use super::read::{
     BLOCK, BlockReader, Blocks, Feed, LongToken, NextStream, Positional, Progress, Source,
@@ -19,7 +20,8 @@ use super::recent::Recent;
 use super::scan::Marks;
 use super::sink::Sink;
 use crate::error::{Error, Result};
-use crate::hash::{HASH_ID_MURMUR3, Murmur3, murmur3_x64_128};
+use crate::hash::{HASH_ID_MURMUR3, ItemHasher, Murmur3, murmur3_x64_128};
+use crate::interop::redis::RedisHasher;
 
 /// Counts the tokens of files, readers or byte slices into the sinks you choose, hashing
 /// each token once (MurmurHash3 x64_128 with the counter's seed), on as many threads as
@@ -55,6 +57,8 @@ use crate::hash::{HASH_ID_MURMUR3, Murmur3, murmur3_x64_128};
 pub struct Counter {
     opts: TokenOptions,
     seed: u32,
+    /// Redis' MurmurHash64A in the high half of each hash ([`Hashing::Redis`]).
+    redis: bool,
     threads: usize,
     exact: bool,
     drop_repeats: Option<bool>,
@@ -73,6 +77,7 @@ impl std::fmt::Debug for Counter {
         f.debug_struct("Counter")
             .field("opts", &self.opts)
             .field("seed", &self.seed)
+            .field("redis", &self.redis)
             .field("threads", &self.threads)
             .field("exact", &self.exact)
             .field("sinks", &self.sinks.len())
@@ -113,6 +118,7 @@ impl Counter {
         Self {
             opts,
             seed: 0,
+            redis: false,
             threads: 1,
             exact: false,
             drop_repeats: None,
@@ -135,6 +141,32 @@ impl Counter {
     #[must_use]
     pub fn seed(mut self, seed: u32) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Hashes tokens as `hashing` says (see [`Hashing`]): sets the seed (9001 for
+    /// DataSketches, else 0) and, for [`Hashing::Redis`], puts Redis' MurmurHash64A of each
+    /// token in the high 64 bits of its hash, computed one token at a time after the batch
+    /// hash (the sinks then must be [`RedisHll`](super::RedisHll)s or hash nothing).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::{datasketches, redis};
+    /// use lessram::text::{Counter, DataSketchesHll, Hashing, RedisHll, TokenOptions};
+    ///
+    /// let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::DataSketches);
+    /// let ds = c.sink(DataSketchesHll(datasketches::new(12)?));
+    /// assert_eq!(c.count_bytes(b"a b a")?.take(ds).0.estimate(), 2.0);
+    /// let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+    /// let r = c.sink(RedisHll(redis::new()));
+    /// assert_eq!(redis::pfcount(&c.count_bytes(b"a b a")?.take(r).0), 2);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hashing(mut self, hashing: Hashing) -> Self {
+        self.seed = hashing.seed();
+        self.redis = hashing == Hashing::Redis;
         self
     }
 
@@ -408,6 +440,32 @@ impl Counter {
     /// Refuses a sink whose structure hashes with another function than the counter's
     /// MurmurHash3 and seed: it would silently hold hashes of another family than its own.
     fn check_sink_hashers(&self) -> Result<()> {
+        let redis = (RedisHasher.hash_id(), RedisHasher.seed());
+        for (i, sink) in self.sinks.iter().enumerate() {
+            let found = sink.hasher_identity();
+            if self.redis && found.is_some_and(|f| f != redis) {
+                return Err(Error::InvalidInput {
+                    structure: "Counter",
+                    detail: format!(
+                        "sink {i} hashes with lessram's hashers, but the counter hashes tokens \
+                         as Redis does (Hashing::Redis): only a RedisHll, or a sink that \
+                         hashes nothing, can count with it"
+                    ),
+                });
+            }
+            if !self.redis && found == Some(redis) {
+                return Err(Error::InvalidInput {
+                    structure: "Counter",
+                    detail: format!(
+                        "sink {i} is a RedisHll, but the counter hashes tokens with \
+                         MurmurHash3: give it Counter::hashing(Hashing::Redis)"
+                    ),
+                });
+            }
+        }
+        if self.redis {
+            return Ok(());
+        }
         let expected = (HASH_ID_MURMUR3, u64::from(self.seed));
         for (i, sink) in self.sinks.iter().enumerate() {
             if let Some(found) = sink.hasher_identity()
@@ -440,6 +498,7 @@ impl Counter {
         let Counter {
             opts,
             seed,
+            redis,
             threads,
             exact,
             drop_repeats,
@@ -450,7 +509,11 @@ impl Counter {
         let n = sinks.len();
         // One set for every thread: each token has one shard, whichever thread meets it.
         let shared = exact.then(|| Arc::new(SharedExact::new(seed)));
-        let new_tally = || Tally::new(opts, seed, shared.clone(), drop_repeats);
+        let new_tally = || {
+            let mut t = Tally::new(opts, seed, shared.clone(), drop_repeats);
+            t.redis = redis;
+            t
+        };
         // Per thread: the sinks that fork (the first thread has the originals).
         let mut firsts = new_tally();
         let mut serial = new_tally();
@@ -696,6 +759,12 @@ fn count_slice_block(
     feed_folded(tally, &text[from..stop]);
 }
 
+/// `hash` with its high 64 bits replaced by Redis' hash of `token` ([`Hashing::Redis`]).
+#[inline]
+fn with_redis(hash: u128, token: &[u8]) -> u128 {
+    (u128::from(RedisHasher.hash_bytes(token)) << 64) | u128::from(hash as u64)
+}
+
 /// Feeds `block` to `tally`, lower-cased first when its options say so.
 fn feed_folded(tally: &mut Tally, block: &[u8]) {
     if tally.opts.lowercase {
@@ -851,6 +920,8 @@ impl Report {
 struct Tally {
     opts: TokenOptions,
     seed: u32,
+    /// Redis' hash of each token goes in the high half of its hash ([`Hashing::Redis`]).
+    redis: bool,
     /// The sinks fed here, with their index in the counter and the time spent in them.
     sinks: Vec<(usize, Box<dyn Sink>, Duration)>,
     /// The exact count, shared by every thread's tally.
@@ -890,6 +961,7 @@ impl Tally {
         Self {
             opts,
             seed,
+            redis: false,
             sinks: Vec::new(),
             exact,
             grouping: Grouping::default(),
@@ -908,6 +980,11 @@ impl Tally {
 
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     fn add_one(&mut self, hash: u128, bytes: &[u8]) {
+        let hash = if self.redis {
+            with_redis(hash, bytes)
+        } else {
+            hash
+        };
         self.insert_hashes(&[hash], 1);
         if let Some(exact) = &self.exact {
             let t = Instant::now();
@@ -987,6 +1064,13 @@ impl Feed for Tally {
                 self.seed,
                 &mut self.long,
             );
+            if self.redis {
+                let marks = self.marks.as_slice();
+                for (t, h) in self.hashes[..kept].iter_mut().enumerate() {
+                    let token = &block[marks[2 * t] as usize..marks[2 * t + 1] as usize];
+                    *h = with_redis(*h, token);
+                }
+            }
             self.scan_time += t.elapsed();
             self.flush(block, kept, tokens as u64);
             base += consumed;
@@ -996,7 +1080,7 @@ impl Feed for Tally {
     fn long_token(&mut self) -> LongToken {
         LongToken {
             hasher: Murmur3::with_seed(self.seed).build_hasher(),
-            bytes: self.exact.is_some().then(Vec::new),
+            bytes: (self.exact.is_some() || self.redis).then(Vec::new),
         }
     }
 

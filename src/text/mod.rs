@@ -66,8 +66,10 @@
 
 mod batch;
 mod count;
+mod engines;
 mod exact;
 mod hash;
+mod hashing;
 mod options;
 mod read;
 mod recent;
@@ -79,7 +81,9 @@ mod sketch;
 
 pub use batch::{TokenHasher, VectorPaths, hash_tokens};
 pub use count::{Counter, Report, SinkHandle};
+pub use engines::{DataSketchesHll, RedisHll};
 pub use exact::ExactCount;
+pub use hashing::Hashing;
 pub use options::TokenOptions;
 pub use read::Source;
 pub use sink::{Distinct, Filter, Morris, Sink};
