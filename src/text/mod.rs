@@ -73,6 +73,7 @@ mod hashing;
 mod options;
 mod read;
 mod recent;
+mod saved;
 mod scan;
 #[cfg(target_arch = "x86_64")]
 mod simd;
@@ -87,4 +88,5 @@ pub use hashing::Hashing;
 pub use options::TokenOptions;
 pub use read::Source;
 pub use sink::{Distinct, Filter, Morris, Sink};
+pub use saved::Format;
 pub use sketch::Sketch;

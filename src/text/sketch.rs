@@ -1,14 +1,19 @@
 //! [`Sketch`]: one of the counting sinks, its kind chosen at run time (the estimators of
 //! `lessram count`, `merge` and `estimate`).
 
-use crate::codec::{Kind, peek_kind};
+use crate::codec::{Codec, Decoder, Kind, peek_kind};
 use crate::counting::SplitMix64;
 use crate::error::{Error, Result};
+use crate::hash::{HASH_ID_MURMUR3, ItemHasher};
+use crate::interop::datasketches::DataSketchesHyperLogLog;
+use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
 use crate::{
     DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
-    SuperLogLog,
+    SuperLogLog, UltraLogLog,
 };
 
+use super::engines::{DataSketchesHll, RedisHll};
+use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris, Sink};
 
 /// A sketch of any kind `lessram count` runs, as the [`Sink`] that counts it: for code that
@@ -45,6 +50,13 @@ pub enum Sketch {
     SuperLogLog(Distinct<SuperLogLog>),
     /// A HyperLogLog.
     HyperLogLog(Distinct<HyperLogLog>),
+    /// A HyperLogLog hashing as Apache DataSketches does (fed by a counter with
+    /// [`Hashing::DataSketches`]).
+    DataSketches(DataSketchesHll),
+    /// A HyperLogLog hashing as Redis does (fed by a counter with [`Hashing::Redis`]).
+    Redis(RedisHll),
+    /// An UltraLogLog.
+    UltraLogLog(Distinct<UltraLogLog>),
     /// K minimum values.
     Kmv(Distinct<Kmv>),
     /// A scaling Bloom filter, counting the inserts that were new.
@@ -59,6 +71,9 @@ macro_rules! each {
             Sketch::LogLog(Distinct($s)) => $e,
             Sketch::SuperLogLog(Distinct($s)) => $e,
             Sketch::HyperLogLog(Distinct($s)) => $e,
+            Sketch::DataSketches(DataSketchesHll($s)) => $e,
+            Sketch::Redis(RedisHll($s)) => $e,
+            Sketch::UltraLogLog(Distinct($s)) => $e,
             Sketch::Kmv(Distinct($s)) => $e,
             Sketch::Bloom(Filter($s)) => $e,
         }
@@ -73,6 +88,9 @@ macro_rules! each_sink {
             Sketch::LogLog($s) => $e,
             Sketch::SuperLogLog($s) => $e,
             Sketch::HyperLogLog($s) => $e,
+            Sketch::DataSketches($s) => $e,
+            Sketch::Redis($s) => $e,
+            Sketch::UltraLogLog($s) => $e,
             Sketch::Kmv($s) => $e,
             Sketch::Bloom($s) => $e,
         }
@@ -81,11 +99,12 @@ macro_rules! each_sink {
 
 impl Sketch {
     /// The kinds of saved structure [`Sketch::from_bytes`] decodes.
-    pub const KINDS: [Kind; 6] = [
+    pub const KINDS: [Kind; 7] = [
         Kind::MorrisCounter,
         Kind::LogLog,
         Kind::SuperLogLog,
         Kind::HyperLogLog,
+        Kind::UltraLogLog,
         Kind::Kmv,
         Kind::ScalingBloomFilter,
     ];
@@ -107,7 +126,8 @@ impl Sketch {
             Sketch::Morris(_) => "MorrisCounter",
             Sketch::LogLog(_) => "LogLog",
             Sketch::SuperLogLog(_) => "SuperLogLog",
-            Sketch::HyperLogLog(_) => "HyperLogLog",
+            Sketch::HyperLogLog(_) | Sketch::DataSketches(_) | Sketch::Redis(_) => "HyperLogLog",
+            Sketch::UltraLogLog(_) => "UltraLogLog",
             Sketch::Kmv(_) => "Kmv",
             Sketch::Bloom(_) => "ScalingBloomFilter",
         }
@@ -135,7 +155,51 @@ impl Sketch {
             Sketch::LogLog(d) => d.0.estimate(),
             Sketch::SuperLogLog(d) => d.0.estimate(),
             Sketch::HyperLogLog(d) => d.0.estimate(),
+            Sketch::DataSketches(d) => d.0.estimate(),
+            Sketch::Redis(d) => d.0.estimate(),
+            Sketch::UltraLogLog(d) => d.0.estimate(),
             Sketch::Kmv(d) => d.0.estimate(),
+        }
+    }
+
+    /// How the sketch hashes items: [`Hashing::DataSketches`] for DataSketches' HLL and for
+    /// a sketch whose MurmurHash3 has DataSketches' seed 9001, [`Hashing::Redis`] for Redis'
+    /// HLL, else [`Hashing::Lessram`] (a Morris counter hashes nothing).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::redis;
+    /// use lessram::text::{Distinct, Hashing, RedisHll, Sketch};
+    /// use lessram::Kmv;
+    ///
+    /// assert_eq!(Sketch::Redis(RedisHll(redis::new())).hashing(), Hashing::Redis);
+    /// assert_eq!(Sketch::Kmv(Distinct(Kmv::new(8)?)).hashing(), Hashing::Lessram);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hashing(&self) -> Hashing {
+        match self {
+            Sketch::DataSketches(_) => Hashing::DataSketches,
+            Sketch::Redis(_) => Hashing::Redis,
+            s => match s.hasher_identity() {
+                Some((HASH_ID_MURMUR3, seed))
+                    if seed == u64::from(Hashing::DataSketches.seed()) =>
+                {
+                    Hashing::DataSketches
+                }
+                _ => Hashing::Lessram,
+            },
+        }
+    }
+
+    /// The sketch's name with its hashing when that is not lessram's: `"HyperLogLog"`,
+    /// `"HyperLogLog (datasketches hashing)"`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self.hashing() {
+            Hashing::Lessram => self.name().to_string(),
+            h => format!("{} ({h} hashing)", self.name()),
         }
     }
 
@@ -222,7 +286,21 @@ impl Sketch {
             )),
             Kind::LogLog => Sketch::LogLog(Distinct(LogLog::from_bytes(bytes)?)),
             Kind::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::from_bytes(bytes)?)),
-            Kind::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?)),
+            Kind::HyperLogLog => {
+                // lessram's, DataSketches' or Redis' hashing, told by the frame's hash fields.
+                let frame = Decoder::new(bytes, Kind::HyperLogLog)?;
+                let found = (frame.hash_id(), frame.seed());
+                if found.0 == HASH_ID_MURMUR3 {
+                    Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?))
+                } else if found == (RedisHasher.hash_id(), RedisHasher.seed()) {
+                    Sketch::Redis(RedisHll(RedisHyperLogLog::from_bytes(bytes)?))
+                } else {
+                    Sketch::DataSketches(DataSketchesHll(DataSketchesHyperLogLog::from_bytes(
+                        bytes,
+                    )?))
+                }
+            }
+            Kind::UltraLogLog => Sketch::UltraLogLog(Distinct(UltraLogLog::from_bytes(bytes)?)),
             Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
             Kind::ScalingBloomFilter => {
                 Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?))
@@ -264,8 +342,17 @@ impl Sketch {
             (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0),
             (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0),
             (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0),
+            (Sketch::DataSketches(a), Sketch::DataSketches(b)) => a.0.merge(&b.0),
+            (Sketch::Redis(a), Sketch::Redis(b)) => a.0.merge(&b.0),
+            (Sketch::UltraLogLog(a), Sketch::UltraLogLog(b)) => a.0.merge(&b.0),
             (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0),
             (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0),
+            (a, b) if a.name() == b.name() => Err(Error::incompatible(
+                "Sketch",
+                "hashing",
+                a.hashing(),
+                b.hashing(),
+            )),
             (a, b) => Err(Error::incompatible("Sketch", "kind", a.name(), b.name())),
         }
     }
@@ -310,6 +397,7 @@ mod tests {
             Sketch::LogLog(Distinct(LogLog::new(8).unwrap())),
             Sketch::SuperLogLog(Distinct(SuperLogLog::new(8).unwrap())),
             Sketch::HyperLogLog(Distinct(HyperLogLog::new(8).unwrap())),
+            Sketch::UltraLogLog(Distinct(UltraLogLog::new(8).unwrap())),
             Sketch::Kmv(Distinct(Kmv::new(64).unwrap())),
             Sketch::Bloom(Filter(ScalingBloomFilter::new(100, 0.01).unwrap())),
         ]
@@ -337,7 +425,9 @@ mod tests {
                 Sketch::LogLog(d) => bare(d, text).0.estimate(),
                 Sketch::SuperLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::HyperLogLog(d) => bare(d, text).0.estimate(),
+                Sketch::UltraLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::Kmv(d) => bare(d, text).0.estimate(),
+                Sketch::DataSketches(_) | Sketch::Redis(_) => unreachable!("not in every_kind"),
                 Sketch::Bloom(f) => bare(f, text).0.len() as f64,
             };
             assert_eq!(counted.estimate(), want, "{name}");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use lessram::MemoryUsage;
 use lessram::sample::SampleCorpus;
-use lessram::text::{Counter, ExactCount, Sketch, Source, TokenOptions};
+use lessram::text::{Counter, ExactCount, Format, Hashing, Sketch, Source, TokenOptions};
 use serde_json::{Value, json};
 
 use crate::estimators::{self, Params, Which};
@@ -33,7 +33,21 @@ The exact count is on for the sample and for uncompressed files totalling at mos
 off for larger, compressed or piped input (--exact, or `exact` in --sketch, turns it on;
 --no-exact off).
 
-Sketches for --sketch: morris, loglog, superloglog, hll, kmv, bloom, exact.")]
+Sketches for --sketch: morris, loglog, superloglog, hll, ull (UltraLogLog), kmv, bloom, exact.
+
+--hash lessram (the default) is lessram's MurmurHash3, seed 0, for every sketch. --hash
+datasketches is Apache DataSketches' MurmurHash3, seed 9001, on the same batch path: hll is
+then DataSketches' HLL sketch (lg_k = --precision, 4 to 18), the others hash with seed 9001
+(saved in lsrm only). --hash redis is Redis' MurmurHash64A, token by token: only hll (Redis'
+HyperLogLog, precision 14) and morris count with it, and hll alone is the default.
+
+--save DIR writes one file per sketch: morris, loglog, superloglog, hyperloglog,
+ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
+default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
+DataSketches' compact HLL_8 sketch (hyperloglog.dshll, needs --hash datasketches), --format
+redis as a Redis HYLL string (hyperloglog.hyll, needs --hash redis); the other sketches stay
+.lsrm. On several threads a DataSketches sketch is merged from the threads' and saved out of
+order, as DataSketches marks a union; --threads 1 keeps DataSketches' HIP estimate.")]
 pub(crate) struct Args {
     /// Files to read (`-` for stdin); `.gz` and `.zst` are decompressed.
     #[arg(conflicts_with = "sample")]
@@ -80,9 +94,15 @@ pub(crate) struct Args {
     /// positives.
     #[arg(long, short = 't')]
     threads: Option<usize>,
-    /// Write each sketch in lessram's binary format to this directory.
+    /// How tokens are hashed: lessram, datasketches or redis (see below).
+    #[arg(long, value_name = "HASH", default_value = "lessram")]
+    hash: Hashing,
+    /// Write each sketch to this directory (see below).
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
+    /// The format --save writes the HyperLogLog in: lsrm, datasketches or redis.
+    #[arg(long, value_name = "FORMAT", default_value = "lsrm", requires = "save")]
+    format: Format,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -191,7 +211,22 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     if args.sketch.is_empty() {
-        chosen = Which::ALL.to_vec();
+        chosen = match args.hash {
+            Hashing::Redis => vec![Which::HyperLogLog],
+            _ => Which::ALL.to_vec(),
+        };
+    }
+    if let Some(h) = args.format.hashing() {
+        if h != args.hash {
+            bail!(
+                "--format {} writes sketches hashed as {} hashes: add --hash {h}",
+                args.format,
+                args.format.describe()
+            );
+        }
+        if !chosen.contains(&Which::HyperLogLog) {
+            bail!("--format {} writes the HyperLogLog: add hll to --sketch", args.format);
+        }
     }
     chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
     if exact_named && args.no_exact {
@@ -215,10 +250,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     if args.capacity == 0 && chosen.contains(&Which::Bloom) {
         bail!("capacity 0 out of range 1 or more");
     }
-    let mut counter = Counter::new(opts).threads(threads);
+    let mut counter = Counter::new(opts).threads(threads).hashing(args.hash);
     let handles = chosen
         .iter()
-        .map(|w| Ok((*w, counter.sink(w.build(&params)?))))
+        .map(|w| Ok((*w, counter.sink(w.build(&params, args.hash)?))))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let sample = args.sample || args.sample_tokens.is_some();
     let what = if !args.files.is_empty() {
@@ -294,8 +329,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
     if let Some(dir) = &args.save {
         for (w, e, _) in &found {
-            let path = dir.join(w.file_name());
-            std::fs::write(&path, e.to_bytes())
+            let format = if *w == Which::HyperLogLog {
+                args.format
+            } else {
+                Format::Lsrm
+            };
+            let path = dir.join(format!("{}.{}", w.file_stem(), format.extension()));
+            std::fs::write(&path, estimators::write(e, format)?)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
     }

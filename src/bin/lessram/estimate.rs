@@ -15,7 +15,8 @@ use crate::show::{group, one_line, params_text};
 /// Print the estimate of each saved sketch.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Sketches saved by `lessram count --save` or `lessram merge`.
+    /// Sketches saved by `lessram count --save` or `lessram merge`, in any format (lsrm,
+    /// DataSketches HLL, Redis HYLL: told apart by their first bytes).
     #[arg(required = true, num_args = 1..)]
     files: Vec<PathBuf>,
     /// Print one JSON object per line instead of text.
@@ -29,7 +30,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     // The good files are printed, the bad ones reported together, and the exit fails.
     let mut bad = Vec::new();
     for path in &args.files {
-        let s = match load_file(path) {
+        let (s, format) = match load_file(path) {
             Ok(s) => s,
             Err(e) => {
                 bad.push(one_line(&e));
@@ -45,6 +46,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             let mut v = json!({
                 "file": path.display().to_string(),
                 "estimator": s.name(),
+                "format": format.name(),
                 "parameters": params(&s),
                 "estimate": if bounds.is_some() { Value::Null } else { json!(estimate) },
                 "memory_bytes": s.footprint(),

@@ -4,8 +4,14 @@
 
 use anyhow::{Context, anyhow, bail};
 use lessram::counting::SplitMix64;
-use lessram::text::{Distinct, Filter, Morris, Sketch};
-use lessram::{HyperLogLog, Kmv, LogLog, MorrisCounter, ScalingBloomFilter, SuperLogLog};
+use lessram::hash::Murmur3;
+use lessram::interop::{datasketches, redis};
+use lessram::text::{
+    DataSketchesHll, Distinct, Filter, Format, Hashing, Morris, RedisHll, Sketch,
+};
+use lessram::{
+    HyperLogLog, Kmv, LogLog, MorrisCounter, ScalingBloomFilter, SuperLogLog, UltraLogLog,
+};
 use serde_json::{Value, json};
 
 /// Seed of the Morris counter's generator: runs are reproducible.
@@ -17,18 +23,25 @@ fn precision_params(p: u8) -> Value {
 
 /// A sketch's parameters, for the table and the JSON output.
 pub(crate) fn params(sketch: &Sketch) -> Value {
-    match sketch {
+    let mut v = match sketch {
         Sketch::Morris(m) => json!({"base": m.counter.base()}),
         Sketch::LogLog(d) => precision_params(d.0.precision()),
         Sketch::SuperLogLog(d) => precision_params(d.0.precision()),
         Sketch::HyperLogLog(d) => precision_params(d.0.precision()),
+        Sketch::DataSketches(d) => precision_params(d.0.precision()),
+        Sketch::Redis(d) => precision_params(d.0.precision()),
+        Sketch::UltraLogLog(d) => precision_params(d.0.precision()),
         Sketch::Kmv(d) => json!({"k": d.0.k()}),
         Sketch::Bloom(Filter(f)) => json!({
             "error_rate": f.fp_rate(),
             "initial_capacity": f.initial_capacity(),
             "filters": f.filters(),
         }),
+    };
+    if sketch.hashing() != Hashing::Lessram {
+        v["hash"] = json!(sketch.hashing().name());
     }
+    v
 }
 
 /// Parameters given on the command line.
@@ -48,17 +61,19 @@ pub(crate) enum Which {
     LogLog,
     SuperLogLog,
     HyperLogLog,
+    UltraLogLog,
     Kmv,
     Bloom,
 }
 
 impl Which {
     /// Every estimator, in table order.
-    pub(crate) const ALL: [Which; 6] = [
+    pub(crate) const ALL: [Which; 7] = [
         Which::Morris,
         Which::LogLog,
         Which::SuperLogLog,
         Which::HyperLogLog,
+        Which::UltraLogLog,
         Which::Kmv,
         Which::Bloom,
     ];
@@ -70,6 +85,7 @@ impl Which {
             Which::LogLog => "loglog",
             Which::SuperLogLog => "superloglog",
             Which::HyperLogLog => "hll",
+            Which::UltraLogLog => "ull",
             Which::Kmv => "kmv",
             Which::Bloom => "bloom",
         }
@@ -81,6 +97,7 @@ impl Which {
         match name.as_str() {
             "exact" => return Ok(None),
             "hyperloglog" => return Ok(Some(Which::HyperLogLog)),
+            "ultraloglog" => return Ok(Some(Which::UltraLogLog)),
             "scalingbloom" | "scalingbloomfilter" => return Ok(Some(Which::Bloom)),
             _ => {}
         }
@@ -95,51 +112,102 @@ impl Which {
             })
     }
 
-    /// A fresh sketch with these parameters.
-    pub(crate) fn build(self, p: &Params) -> anyhow::Result<Sketch> {
+    /// A fresh sketch with these parameters, hashing as `hash` says: DataSketches' makes
+    /// the HyperLogLog DataSketches' own and seeds the others' MurmurHash3 with 9001;
+    /// Redis' counts only a HyperLogLog of precision 14 and a Morris counter.
+    pub(crate) fn build(self, p: &Params, hash: Hashing) -> anyhow::Result<Sketch> {
+        let h = Murmur3::with_seed(hash.seed());
+        Ok(match (self, hash) {
+            (Which::HyperLogLog, Hashing::DataSketches) => {
+                Sketch::DataSketches(DataSketchesHll(datasketches::new(p.precision)?))
+            }
+            (Which::HyperLogLog, Hashing::Redis) if p.precision == redis::PRECISION => {
+                Sketch::Redis(RedisHll(redis::new()))
+            }
+            (Which::HyperLogLog, Hashing::Redis) => bail!(
+                "precision {} with --hash redis: Redis' HyperLogLog has precision 14",
+                p.precision
+            ),
+            (w, Hashing::Redis) if w != Which::Morris => bail!(
+                "--sketch {} cannot count with --hash redis: only hll (Redis' HyperLogLog) \
+                 and morris can; drop it, or count with --hash lessram",
+                w.key()
+            ),
+            (w, _) => w.build_lessram(p, h)?,
+        })
+    }
+
+    /// A fresh sketch of lessram's own, hashing with `h`.
+    fn build_lessram(self, p: &Params, h: Murmur3) -> anyhow::Result<Sketch> {
         Ok(match self {
             Which::Morris => Sketch::Morris(Morris::new(
                 MorrisCounter::new(p.base)?,
                 SplitMix64::new(MORRIS_SEED),
             )),
-            Which::LogLog => Sketch::LogLog(Distinct(LogLog::new(p.precision)?)),
-            Which::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::new(p.precision)?)),
-            Which::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::new(p.precision)?)),
-            Which::Kmv => Sketch::Kmv(Distinct(Kmv::new(p.k)?)),
-            Which::Bloom => {
-                Sketch::Bloom(Filter(ScalingBloomFilter::new(p.capacity, p.error_rate)?))
+            Which::LogLog => Sketch::LogLog(Distinct(LogLog::with_hasher(p.precision, h)?)),
+            Which::SuperLogLog => {
+                Sketch::SuperLogLog(Distinct(SuperLogLog::with_hasher(p.precision, h)?))
             }
+            Which::HyperLogLog => {
+                Sketch::HyperLogLog(Distinct(HyperLogLog::with_hasher(p.precision, h)?))
+            }
+            Which::UltraLogLog => {
+                Sketch::UltraLogLog(Distinct(UltraLogLog::with_hasher(p.precision, h)?))
+            }
+            Which::Kmv => Sketch::Kmv(Distinct(Kmv::with_hasher(p.k, h)?)),
+            Which::Bloom => Sketch::Bloom(Filter(ScalingBloomFilter::with_hasher(
+                p.capacity,
+                p.error_rate,
+                h,
+            )?)),
         })
     }
 
-    /// The file `--save` writes it to.
-    pub(crate) fn file_name(self) -> &'static str {
+    /// The file name `--save` writes it to, before the format's extension.
+    pub(crate) fn file_stem(self) -> &'static str {
         match self {
-            Which::Morris => "morris.lsrm",
-            Which::LogLog => "loglog.lsrm",
-            Which::SuperLogLog => "superloglog.lsrm",
-            Which::HyperLogLog => "hyperloglog.lsrm",
-            Which::Kmv => "kmv.lsrm",
-            Which::Bloom => "scaling-bloom.lsrm",
+            Which::Morris => "morris",
+            Which::LogLog => "loglog",
+            Which::SuperLogLog => "superloglog",
+            Which::HyperLogLog => "hyperloglog",
+            Which::UltraLogLog => "ultraloglog",
+            Which::Kmv => "kmv",
+            Which::Bloom => "scaling-bloom",
         }
     }
 }
 
-/// Decodes a saved sketch of any kind `count --save` writes.
-pub(crate) fn load(bytes: &[u8]) -> anyhow::Result<Sketch> {
-    let kind = lessram::codec::peek_kind(bytes)?;
-    if !Sketch::KINDS.contains(&kind) {
-        bail!("a saved {kind} is not a sketch `lessram count` writes");
+/// Decodes a saved sketch of any kind `count --save` writes, in any format.
+pub(crate) fn load(bytes: &[u8]) -> anyhow::Result<(Sketch, Format)> {
+    if Format::detect(bytes) == Some(Format::Lsrm) {
+        let kind = lessram::codec::peek_kind(bytes)?;
+        if !Sketch::KINDS.contains(&kind) {
+            bail!("a saved {kind} is not a sketch `lessram count` writes");
+        }
     }
-    Ok(Sketch::from_bytes(bytes, MORRIS_SEED)?)
+    Ok(Sketch::read(bytes, MORRIS_SEED)?)
 }
 
-/// Reads and decodes a saved sketch, naming the file in errors.
-pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<Sketch> {
+/// Reads and decodes a saved sketch, naming the file (and its format, when its first bytes
+/// tell one) in errors.
+pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<(Sketch, Format)> {
     let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
     if meta.is_dir() {
         bail!("{}: is a directory", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    load(&bytes).with_context(|| format!("{}", path.display()))
+    load(&bytes).with_context(|| match Format::detect(&bytes) {
+        Some(f) => format!("{} ({})", path.display(), f.describe()),
+        None => format!("{}", path.display()),
+    })
+}
+
+/// The sketch in `format`, or why not, with the `--hash` that would have made it possible.
+pub(crate) fn write(sketch: &Sketch, format: Format) -> anyhow::Result<Vec<u8>> {
+    sketch.write(format).map_err(|e| match format.hashing() {
+        Some(h) if sketch.name() == "HyperLogLog" => {
+            anyhow!("{e} (count with --hash {h} to save or merge into {format})")
+        }
+        _ => e.into(),
+    })
 }

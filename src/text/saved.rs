@@ -1,0 +1,237 @@
+//! [`Format`]: the formats a [`Sketch`] is saved in and read back from: lessram's own frame,
+//! Apache DataSketches' HLL and Redis' `HYLL` string, told apart by their first bytes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+use crate::format::MAGIC;
+use crate::interop::datasketches::{self, Target};
+use crate::interop::redis;
+
+use super::engines::{DataSketchesHll, RedisHll};
+use super::hashing::Hashing;
+use super::sketch::Sketch;
+
+/// A format a [`Sketch`] is written in ([`Sketch::write`]) and read from ([`Sketch::read`]).
+///
+/// | format | first bytes | holds |
+/// |---|---|---|
+/// | [`Format::Lsrm`] | `LSRM` | every [`Sketch`], any hashing |
+/// | [`Format::DataSketches`] | a DataSketches HLL preamble (family 7) | a HyperLogLog hashed as DataSketches does |
+/// | [`Format::Redis`] | `HYLL` | a precision-14 HyperLogLog hashed as Redis does |
+///
+/// # Example
+///
+/// ```
+/// use lessram::text::Format;
+///
+/// assert_eq!(Format::detect(b"HYLL\\0\\0\\0\\0"), Some(Format::Redis));
+/// assert_eq!(Format::detect(&[2, 1, 7, 12, 3, 12, 0, 0]), Some(Format::DataSketches));
+/// assert_eq!(Format::detect(b"text"), None);
+/// assert_eq!("datasketches".parse::<Format>()?.extension(), "dshll");
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// lessram's binary format (`docs/format.md`).
+    #[default]
+    Lsrm,
+    /// Apache DataSketches' HLL sketch, written compact as `HLL_8`
+    /// ([`Sketch::to_datasketches`] for the other forms).
+    DataSketches,
+    /// Redis' `HYLL` string (sparse while small, else dense).
+    Redis,
+}
+
+impl Format {
+    /// Every format, in the order `--format` lists them.
+    pub const ALL: [Format; 3] = [Format::Lsrm, Format::DataSketches, Format::Redis];
+
+    /// The name `--format` takes: `lsrm`, `datasketches`, `redis`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lsrm => "lsrm",
+            Format::DataSketches => "datasketches",
+            Format::Redis => "redis",
+        }
+    }
+
+    /// The format's name in messages: `"lessram LSRM"`, `"DataSketches HLL"`,
+    /// `"Redis HYLL"`.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Lsrm => "lessram LSRM",
+            Format::DataSketches => "DataSketches HLL",
+            Format::Redis => "Redis HYLL",
+        }
+    }
+
+    /// The file extension `lessram count --save` gives it: `lsrm`, `dshll`, `hyll`.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Lsrm => "lsrm",
+            Format::DataSketches => "dshll",
+            Format::Redis => "hyll",
+        }
+    }
+
+    /// The hashing a sketch must have to be written in this format (`None`: any).
+    #[must_use]
+    pub fn hashing(self) -> Option<Hashing> {
+        match self {
+            Format::Lsrm => None,
+            Format::DataSketches => Some(Hashing::DataSketches),
+            Format::Redis => Some(Hashing::Redis),
+        }
+    }
+
+    /// The format `bytes` are in, by their first bytes: the magic `LSRM`, the magic `HYLL`,
+    /// or a DataSketches HLL preamble (2, 3 or 10 preamble ints, serial version 1, family 7);
+    /// `None` for anything else. The bytes are not checked further ([`Sketch::read`] does).
+    #[must_use]
+    pub fn detect(bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(&MAGIC) {
+            Some(Format::Lsrm)
+        } else if bytes.starts_with(b"HYLL") {
+            Some(Format::Redis)
+        } else if let [pre_ints, 1, 7, ..] = bytes
+            && matches!(pre_ints, 2 | 3 | 10)
+        {
+            Some(Format::DataSketches)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    /// Parses a [`Format::name`], ignoring case.
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            Error::invalid_input(
+                "Format",
+                format!("unknown format {s:?} (known: lsrm, datasketches, redis)"),
+            )
+        })
+    }
+}
+
+impl Sketch {
+    /// Reads a sketch in any [`Format`], told apart by its first bytes; a Morris counter gets
+    /// a generator seeded with `seed` (as [`Sketch::from_bytes`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for bytes in none of the formats; else the error of the
+    /// format's decoder (each names its format), never a panic.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::redis;
+    /// use lessram::text::{Format, Hashing, Sketch};
+    ///
+    /// let mut hll = redis::new();
+    /// hll.insert("x");
+    /// let (sketch, format) = Sketch::read(&redis::to_hyll(&hll)?, 0)?;
+    /// assert_eq!((format, sketch.hashing(), sketch.estimate()), (Format::Redis, Hashing::Redis, 1.0));
+    /// assert!(Sketch::read(b"HYLL", 0).is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn read(bytes: &[u8], seed: u64) -> Result<(Sketch, Format)> {
+        let format = Format::detect(bytes).ok_or_else(|| {
+            Error::invalid_input(
+                "Sketch",
+                "not a sketch in a format lessram reads (lessram LSRM, DataSketches HLL, \
+                 Redis HYLL): unknown first bytes",
+            )
+        })?;
+        let sketch = match format {
+            Format::Lsrm => Sketch::from_bytes(bytes, seed)?,
+            Format::DataSketches => {
+                Sketch::DataSketches(DataSketchesHll(datasketches::from_bytes(bytes)?))
+            }
+            Format::Redis => Sketch::Redis(RedisHll(redis::from_hyll(bytes)?)),
+        };
+        Ok((sketch, format))
+    }
+
+    /// The sketch in `format`: lessram's frame for any sketch ([`Sketch::to_bytes`]),
+    /// DataSketches' compact `HLL_8` for a DataSketches HyperLogLog, a `HYLL` string for a
+    /// Redis one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a sketch the format cannot hold: another kind than a
+    /// HyperLogLog, or a HyperLogLog hashed otherwise than the format's engine hashes
+    /// ([`Format::hashing`]): its registers would not be the engine's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::text::{Distinct, Format, Sketch};
+    /// use lessram::HyperLogLog;
+    ///
+    /// let s = Sketch::HyperLogLog(Distinct(HyperLogLog::new(12)?));
+    /// assert_eq!(s.write(Format::Lsrm)?, s.to_bytes());
+    /// let err = s.write(Format::DataSketches).unwrap_err().to_string();
+    /// assert!(err.contains("hashed the lessram way"), "{err}");
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    pub fn write(&self, format: Format) -> Result<Vec<u8>> {
+        match (format, self) {
+            (Format::Lsrm, s) => Ok(s.to_bytes()),
+            (Format::DataSketches, _) => self.to_datasketches(Target::Hll8, true),
+            (Format::Redis, Sketch::Redis(r)) => redis::to_hyll(&r.0),
+            (Format::Redis, s) => Err(s.unwritable(format)),
+        }
+    }
+
+    /// A DataSketches HyperLogLog in DataSketches' serialized form: `target` type, compact
+    /// or updatable (see [`datasketches::to_bytes`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for any other sketch.
+    pub fn to_datasketches(&self, target: Target, compact: bool) -> Result<Vec<u8>> {
+        match self {
+            Sketch::DataSketches(d) => datasketches::to_bytes(&d.0, target, compact),
+            s => Err(s.unwritable(Format::DataSketches)),
+        }
+    }
+
+    /// Why this sketch cannot be written in `format`.
+    fn unwritable(&self, format: Format) -> Error {
+        let detail = if self.name() == "HyperLogLog" {
+            format!(
+                "a HyperLogLog hashed the {} way cannot be written as {}: its registers are \
+                 not the ones {} would hold (it needs {} hashing)",
+                self.hashing(),
+                format.describe(),
+                format.describe(),
+                format.hashing().unwrap_or_default()
+            )
+        } else {
+            format!(
+                "a {} has no {} form (only a HyperLogLog has)",
+                self.label(),
+                format.describe()
+            )
+        };
+        Error::invalid_input("Sketch", detail)
+    }
+}
