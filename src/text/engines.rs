@@ -86,7 +86,8 @@ pub struct RedisHll(pub RedisHyperLogLog);
 impl Sink for RedisHll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
-        self.0.insert_hashes(hashes.iter().map(|&x| (x >> 64) as u64));
+        self.0
+            .insert_hashes(hashes.iter().map(|&x| (x >> 64) as u64));
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {

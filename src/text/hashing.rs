@@ -79,11 +79,14 @@ impl FromStr for Hashing {
     /// Parses a [`Hashing::name`], ignoring case.
     fn from_str(s: &str) -> Result<Self> {
         let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|h| h.name() == s).ok_or_else(|| {
-            Error::invalid_input(
-                "Hashing",
-                format!("unknown hashing {s:?} (known: lessram, datasketches, redis)"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|h| h.name() == s)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "Hashing",
+                    format!("unknown hashing {s:?} (known: lessram, datasketches, redis)"),
+                )
+            })
     }
 }

@@ -121,12 +121,15 @@ impl FromStr for Format {
     /// Parses a [`Format::name`], ignoring case.
     fn from_str(s: &str) -> Result<Self> {
         let s = s.trim().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
-            Error::invalid_input(
-                "Format",
-                format!("unknown format {s:?} (known: lsrm, datasketches, redis)"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "Format",
+                    format!("unknown format {s:?} (known: lsrm, datasketches, redis)"),
+                )
+            })
     }
 }
 
@@ -218,10 +221,9 @@ impl Sketch {
     fn unwritable(&self, format: Format) -> Error {
         let detail = if self.name() == "HyperLogLog" {
             format!(
-                "a HyperLogLog hashed the {} way cannot be written as {}: its registers are \
-                 not the ones {} would hold (it needs {} hashing)",
+                "a HyperLogLog hashed the {} way cannot be written as {}, which holds only \
+                 sketches hashed the {} way",
                 self.hashing(),
-                format.describe(),
                 format.describe(),
                 format.hashing().unwrap_or_default()
             )

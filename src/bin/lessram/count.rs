@@ -10,10 +10,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use lessram::MemoryUsage;
 use lessram::sample::SampleCorpus;
-use lessram::text::{Counter, ExactCount, Format, Hashing, Sketch, Source, TokenOptions};
+use lessram::text::{
+    Counter, ExactCount, Format, Hashing, Sketch, SketchKind as Which, SketchParams, Source,
+    TokenOptions,
+};
 use serde_json::{Value, json};
 
-use crate::estimators::{self, Params, Which};
+use crate::estimators::{self, MORRIS_SEED};
 use crate::progress::Progress;
 use crate::show::{group, params_text};
 
@@ -193,18 +196,19 @@ fn inputs(files: &[PathBuf]) -> anyhow::Result<What> {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
-    let params = Params {
+    let params = SketchParams {
         precision: args.precision,
         k: args.k,
         error_rate: args.error_rate,
         capacity: args.capacity,
         base: args.base,
+        morris_seed: MORRIS_SEED,
     };
     // Which estimators, in table order.
     let mut chosen: Vec<Which> = Vec::new();
     let mut exact_named = false;
     for name in &args.sketch {
-        match Which::parse(name)? {
+        match estimators::parse(name)? {
             Some(w) if !chosen.contains(&w) => chosen.push(w),
             Some(_) => {}
             None => exact_named = true,
@@ -219,13 +223,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     if let Some(h) = args.format.hashing() {
         if h != args.hash {
             bail!(
-                "--format {} writes sketches hashed as {} hashes: add --hash {h}",
+                "--format {} needs the tokens hashed as {} hashes them: add --hash {h}",
                 args.format,
                 args.format.describe()
             );
         }
         if !chosen.contains(&Which::HyperLogLog) {
-            bail!("--format {} writes the HyperLogLog: add hll to --sketch", args.format);
+            bail!(
+                "--format {} writes the HyperLogLog: add hll to --sketch",
+                args.format
+            );
         }
     }
     chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
@@ -253,7 +260,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let mut counter = Counter::new(opts).threads(threads).hashing(args.hash);
     let handles = chosen
         .iter()
-        .map(|w| Ok((*w, counter.sink(w.build(&params, args.hash)?))))
+        .map(|w| {
+            let s = w.build(&params, args.hash);
+            let s = s.with_context(|| format!("--sketch {} with --hash {}", w.key(), args.hash))?;
+            Ok((*w, counter.sink(s)))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let sample = args.sample || args.sample_tokens.is_some();
     let what = if !args.files.is_empty() {

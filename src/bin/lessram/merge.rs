@@ -40,8 +40,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("merging {} into {}", path.display(), first.display()))?;
     }
     let format = args.format.unwrap_or(first_format);
-    let bytes = write(&merged, format)
-        .with_context(|| format!("cannot write {} as {}", args.output.display(), format.describe()))?;
+    let bytes = write(&merged, format).with_context(|| {
+        format!(
+            "cannot write {} as {}",
+            args.output.display(),
+            format.describe()
+        )
+    })?;
     std::fs::write(&args.output, bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(())
