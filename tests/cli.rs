@@ -815,3 +815,315 @@ fn sample_generation_time_is_reported_apart() {
     let v = count_json(&["--sketch", "hll", &f], None);
     assert!(v["sample_seconds"].is_null(), "{v}");
 }
+
+/// The distinct tokens of `text` as the counter cuts words: runs of non-whitespace.
+fn words(text: &[u8]) -> Vec<&[u8]> {
+    text.split(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Issue #17, point 5: `count --hash X --save --format X`, `estimate` and `merge` for the
+/// DataSketches and Redis formats: the files are the engines' bytes for the same tokens.
+#[test]
+fn datasketches_and_redis_files_round_trip_through_count_estimate_and_merge() {
+    use lessram::interop::datasketches::{self, Target};
+    use lessram::interop::redis;
+
+    let dir = TempDir::new().unwrap();
+    let (all, distinct) = text(40_000, 30_000);
+    let cut = all.len() / 2;
+    let cut = cut + all[cut..].iter().position(|&b| b == b' ').unwrap();
+    let a = write(&dir, "a.txt", &all[..cut]);
+    let b = write(&dir, "b.txt", &all[cut..]);
+    let whole = write(&dir, "all.txt", &all);
+    let mut ds = datasketches::new(12).unwrap();
+    let mut rd = redis::new();
+    for w in words(&all) {
+        ds.insert(w);
+        rd.insert(w);
+    }
+    let cases: [(&str, &str, Vec<u8>); 2] = [
+        (
+            "datasketches",
+            "hyperloglog.dshll",
+            datasketches::to_bytes(&ds, Target::Hll8, true).unwrap(),
+        ),
+        ("redis", "hyperloglog.hyll", redis::to_hyll(&rd).unwrap()),
+    ];
+    for (hash, file, want) in cases {
+        // One thread: the bytes are the engine's own, HIP accumulator included.
+        let save = dir.path().join(format!("{hash}-whole"));
+        let p = if hash == "redis" { "14" } else { "12" };
+        let v = count_json(
+            &[
+                "--threads",
+                "1",
+                "--exact",
+                "--precision",
+                p,
+                "--hash",
+                hash,
+                "--sketch",
+                "hll",
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                hash,
+                &whole,
+            ],
+            None,
+        );
+        assert_eq!(v["distinct"], distinct);
+        let got = std::fs::read(save.join(file)).unwrap();
+        assert!(got == want, "{hash}: the saved bytes are not the engine's");
+        let est = estimate_json(&[save.join(file).to_str().unwrap()]);
+        assert_eq!(est[0]["format"], hash);
+        assert_eq!(est[0]["parameters"]["hash"], hash);
+        assert_eq!(
+            est[0]["estimate"],
+            row(&v, "HyperLogLog")["estimate"],
+            "{hash}"
+        );
+        // Shards on two threads, merged in the engine's format: the registers of the whole.
+        let mut shards = Vec::new();
+        for (i, input) in [&a, &b].into_iter().enumerate() {
+            let save = dir.path().join(format!("{hash}-{i}"));
+            count_json(
+                &[
+                    "-t",
+                    "2",
+                    "--precision",
+                    p,
+                    "--hash",
+                    hash,
+                    "--save",
+                    save.to_str().unwrap(),
+                    "--format",
+                    hash,
+                    input,
+                ],
+                None,
+            );
+            shards.push(save.join(file));
+        }
+        let merged = dir.path().join(format!("merged-{file}"));
+        lessram()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&merged).unwrap();
+        if hash == "redis" {
+            assert_eq!(
+                redis::from_hyll(&bytes).unwrap().registers(),
+                rd.registers()
+            );
+        } else {
+            let back = datasketches::from_bytes(&bytes).unwrap();
+            assert_eq!(back.registers(), ds.registers());
+        }
+        // Through lessram's format and back to the engine's: the same registers.
+        let lsrm = dir.path().join(format!("merged-{hash}.lsrm"));
+        let again = dir.path().join(format!("again-{file}"));
+        for (from, to, format) in [(&merged, &lsrm, "lsrm"), (&lsrm, &again, hash)] {
+            lessram()
+                .arg("merge")
+                .arg(from)
+                .args(["--format", format, "-o"])
+                .arg(to)
+                .assert()
+                .success();
+        }
+        let est = estimate_json(&[lsrm.to_str().unwrap(), again.to_str().unwrap()]);
+        assert_eq!(est[0]["format"], "lsrm");
+        assert_eq!(est[1]["format"], hash);
+        assert_eq!(est[0]["estimate"], est[1]["estimate"]);
+        assert_eq!(std::fs::read(&again).unwrap(), bytes, "{hash}");
+        // The text output names the hashing.
+        lessram()
+            .arg("estimate")
+            .arg(&again)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(format!("hash {hash}")));
+    }
+}
+
+/// `--format` and `--hash` that do not fit are refused before anything is read, each error
+/// saying what to give.
+#[test]
+fn impossible_formats_and_hashings_are_refused_saying_what_to_give() {
+    let dir = TempDir::new().unwrap();
+    let t = write(&dir, "t.txt", b"a b c d a\n");
+    let save = dir.path().join("s");
+    let s = save.to_str().unwrap();
+    fails_with(
+        &["count", "--save", s, "--format", "datasketches", &t],
+        None,
+        "add --hash datasketches",
+    );
+    fails_with(
+        &[
+            "count",
+            "--hash",
+            "datasketches",
+            "--save",
+            s,
+            "--format",
+            "redis",
+            &t,
+        ],
+        None,
+        "add --hash redis",
+    );
+    fails_with(
+        &[
+            "count", "--hash", "redis", "--save", s, "--format", "redis", "--sketch", "kmv", &t,
+        ],
+        None,
+        "add hll to --sketch",
+    );
+    fails_with(
+        &["count", "--hash", "redis", "--sketch", "kmv", &t],
+        None,
+        "only hll",
+    );
+    fails_with(
+        &["count", "--hash", "redis", "--precision", "12", &t],
+        None,
+        "precision 14",
+    );
+    clap_refuses(&["count", "--hash", "md5", &t], "md5");
+    clap_refuses(&["count", "--format", "redis", &t], "--save");
+    // Sketches hashed three ways, saved, then merged or converted where they cannot be.
+    let mut files = Vec::new();
+    for hash in ["lessram", "datasketches", "redis"] {
+        let out = dir.path().join(hash);
+        let format = if hash == "lessram" { "lsrm" } else { hash };
+        lessram()
+            .args([
+                "count",
+                "-q",
+                "--sketch",
+                "hll,morris",
+                "--hash",
+                hash,
+                "--save",
+            ])
+            .arg(&out)
+            .args(["--format", format, &t])
+            .assert()
+            .success();
+        let ext = ["lsrm", "dshll", "hyll"][files.len()];
+        files.push(out.join(format!("hyperloglog.{ext}")));
+    }
+    let o = dir.path().join("o");
+    let o = o.to_str().unwrap();
+    let [lessram_hll, ds_hll, redis_hll] = [0, 1, 2].map(|i| files[i].to_str().unwrap());
+    fails_with(
+        &["merge", "-o", o, "--format", "datasketches", lessram_hll],
+        None,
+        "count with --hash datasketches",
+    );
+    fails_with(
+        &["merge", "-o", o, "--format", "redis", ds_hll],
+        None,
+        "count with --hash redis",
+    );
+    fails_with(
+        &["merge", "-o", o, ds_hll, redis_hll],
+        None,
+        "different kinds",
+    );
+    fails_with(
+        &["merge", "-o", o, lessram_hll, ds_hll],
+        None,
+        "different kinds",
+    );
+    let morris = dir.path().join("redis/morris.lsrm");
+    fails_with(
+        &[
+            "merge",
+            "-o",
+            o,
+            "--format",
+            "redis",
+            morris.to_str().unwrap(),
+        ],
+        None,
+        "no Redis HYLL form",
+    );
+    clap_refuses(&["merge", "-o", o, "--format", "theta", ds_hll], "theta");
+}
+
+/// Asserts clap refuses the arguments, naming `needle`.
+fn clap_refuses(args: &[&str], needle: &str) {
+    let out = lessram().args(args).assert().failure().get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(needle) && !err.contains("panicked"),
+        "{args:?}: {err}"
+    );
+}
+
+/// Issue #18, point 5: UltraLogLog in the default table and the JSON, at `--precision`,
+/// saved, merged and estimated like the others.
+#[test]
+fn ultraloglog_runs_in_the_table_and_saves_merges_and_estimates() {
+    let v = count_json(&["--sample-tokens", "30000", "--precision", "12"], None);
+    let ull = row(&v, "UltraLogLog");
+    assert_eq!(ull["parameters"]["precision"], 12);
+    assert_eq!(ull["parameters"]["registers"], 4096);
+    // 4096 registers: a relative standard error of about 1.2% (0.782 / 64); 5 of them.
+    assert!(
+        ull["relative_error"].as_f64().unwrap().abs() < 0.06,
+        "{ull}"
+    );
+    let table = lessram()
+        .args(["count", "--sample-tokens", "30000"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(table).unwrap().contains("UltraLogLog"));
+    let dir = TempDir::new().unwrap();
+    let (all, _) = text(30_000, 20_000);
+    let cut = all.len() / 2;
+    let cut = cut + all[cut..].iter().position(|&b| b == b' ').unwrap();
+    let whole = write(&dir, "all.txt", &all);
+    let direct = count_json(&["--sketch", "ull", &whole], None);
+    let mut saved = Vec::new();
+    for (i, part) in [&all[..cut], &all[cut..]].into_iter().enumerate() {
+        let f = write(&dir, &format!("{i}.txt"), part);
+        let save = dir.path().join(format!("s{i}"));
+        count_json(
+            &[
+                "--sketch",
+                "ull",
+                "-t",
+                "2",
+                "--save",
+                save.to_str().unwrap(),
+                &f,
+            ],
+            None,
+        );
+        saved.push(save.join("ultraloglog.lsrm"));
+    }
+    let merged = dir.path().join("m.lsrm");
+    lessram()
+        .arg("merge")
+        .args(&saved)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
+    let est = estimate_json(&[merged.to_str().unwrap()]);
+    assert_eq!(est[0]["estimator"], "UltraLogLog");
+    assert_eq!(est[0]["format"], "lsrm");
+    assert_eq!(est[0]["estimate"], row(&direct, "UltraLogLog")["estimate"]);
+}

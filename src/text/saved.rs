@@ -157,10 +157,14 @@ impl Sketch {
     /// ```
     pub fn read(bytes: &[u8], seed: u64) -> Result<(Sketch, Format)> {
         let format = Format::detect(bytes).ok_or_else(|| {
+            let first = &bytes[..bytes.len().min(4)];
             Error::invalid_input(
                 "Sketch",
-                "not a sketch in a format lessram reads (lessram LSRM, DataSketches HLL, \
-                 Redis HYLL): unknown first bytes",
+                format!(
+                    "not a sketch in a format lessram reads: found \"{}\", expected \"LSRM\" \
+                     (lessram), \"HYLL\" (Redis) or a DataSketches HLL preamble",
+                    first.escape_ascii()
+                ),
             )
         })?;
         let sketch = match format {
