@@ -1283,6 +1283,104 @@ mod tests {
         }
     }
 
+    /// Issue #17, point 5: with DataSketches' or Redis' hashing, the sinks hold the
+    /// registers the engine's own hashing of each token gives, whatever the threads, the
+    /// way in, the token lengths (under 16, 16 to 31, longer, longer than a block), the
+    /// folding and whether repeats are dropped; the exact count is unchanged.
+    #[test]
+    fn datasketches_and_redis_sinks_hold_the_engines_registers() {
+        use crate::interop::{datasketches, redis};
+        use crate::text::{DataSketchesHll, Hashing, RedisHll};
+        let (mut text, _) = words(20_000, 8_000);
+        for len in [15, 16, 31, 32, 33, 100, 5_000] {
+            text.extend(std::iter::repeat_n(b'Q', len));
+            text.extend_from_slice(b"\n\n");
+        }
+        text.extend_from_slice(b"Mixed Case words\nmixed case WORDS");
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, &text).unwrap();
+        for opts in [
+            TokenOptions::words(),
+            TokenOptions::lines(),
+            TokenOptions::words().lowercase(true),
+        ] {
+            let tokens = reference(&text, opts);
+            let distinct: BTreeSet<&Vec<u8>> = tokens.iter().collect();
+            let mut ds = datasketches::new(10).unwrap();
+            let mut rd = redis::new();
+            for t in &tokens {
+                if !t.is_empty() {
+                    ds.insert(t.as_slice());
+                }
+                rd.insert(t.as_slice());
+            }
+            for threads in [1, 3] {
+                for (way, drop) in [(0, false), (1, true), (2, true)] {
+                    let why = format!("{opts:?}, {threads} threads, way {way}, drop {drop}");
+                    let run = |hashing: Hashing, c: &mut Counter| match hashing {
+                        Hashing::Redis => Err(c.sink(RedisHll(redis::new()))),
+                        _ => Ok(c.sink(DataSketchesHll(datasketches::new(10).unwrap()))),
+                    };
+                    for hashing in [Hashing::DataSketches, Hashing::Redis] {
+                        let mut c = counter(opts, threads, 4096)
+                            .hashing(hashing)
+                            .drop_repeats(drop);
+                        let handle = run(hashing, &mut c);
+                        let mut report = match way {
+                            0 => c.count_bytes(&text),
+                            1 => c.count_path(&path),
+                            _ => c.count_reader(std::io::Cursor::new(text.clone())),
+                        }
+                        .unwrap();
+                        assert_eq!(report.distinct(), Some(distinct.len() as u64), "{why}");
+                        match handle {
+                            Ok(h) => {
+                                let got = report.take(h).0;
+                                assert_eq!(got.registers(), ds.registers(), "{why}");
+                                if threads == 1 {
+                                    assert_eq!(got.estimate_hip(), ds.estimate_hip(), "{why}");
+                                }
+                            }
+                            Err(h) => {
+                                let got = report.take(h).0;
+                                assert_eq!(got.registers(), rd.registers(), "{why}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sinks_that_do_not_fit_the_hashing_are_refused() {
+        use crate::interop::redis;
+        use crate::text::{Hashing, RedisHll};
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(RedisHll(redis::new()));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("Hashing::Redis"), "{msg}");
+        let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+        let _ = c.sink(Distinct(Kmv::new(16).unwrap()));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("only a RedisHll"), "{msg}");
+        // DataSketches' HLL is fed MurmurHash3 seed 9001: a lessram counter refuses it.
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(crate::text::DataSketchesHll(
+            crate::interop::datasketches::new(10).unwrap(),
+        ));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("seed 9001"), "{msg}");
+        // A Morris counter hashes nothing: it counts with Redis' hashing.
+        let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+        let m = c.sink(Morris::new(
+            MorrisCounter::new(2.0).unwrap(),
+            crate::counting::SplitMix64::new(1),
+        ));
+        assert!(c.count_bytes(b"a b").unwrap().take(m).counter.estimate() > 0.0);
+    }
+
     #[test]
     fn errors_name_the_input_and_never_panic() {
         let dir = tempfile::TempDir::new().unwrap();

@@ -2,7 +2,7 @@
 //! a [`Counter`](super::Counter) hashing as that engine does ([`Hashing`](super::Hashing)).
 
 use crate::error::Result;
-use crate::hash::{HASH_ID_MURMUR3, ItemHasher};
+use crate::hash::{HASH_ID_MURMUR3, ItemHasher, murmur3_x64_128};
 use crate::interop::datasketches::{self, DataSketchesHyperLogLog};
 use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
 
@@ -13,6 +13,7 @@ use super::sink::{Sink, downcast};
 /// 128-bit hash becomes DataSketches' coupon on the way in
 /// ([`DataSketchesHasher::hash_of_murmur3`](datasketches::DataSketchesHasher::hash_of_murmur3)),
 /// so the sketch is the one DataSketches builds from the same tokens, with no second hash.
+/// An empty token (an empty line) is left out, as DataSketches ignores the empty string.
 ///
 /// Forked on every thread and merged back like [`Distinct`](super::Distinct): the registers
 /// are the same on any number of threads, but a dense sketch merged from several threads has
@@ -40,8 +41,14 @@ impl Sink for DataSketchesHll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
         let h = *self.0.hasher();
-        self.0
-            .insert_hashes(hashes.iter().map(|&x| h.hash_of_murmur3(x)));
+        // DataSketches ignores the empty string (an empty line): its hash is left out.
+        let empty = murmur3_x64_128(b"", datasketches::SEED);
+        self.0.insert_hashes(
+            hashes
+                .iter()
+                .filter(|&&x| x != empty)
+                .map(|&x| h.hash_of_murmur3(x)),
+        );
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {

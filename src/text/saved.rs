@@ -241,3 +241,69 @@ impl Sketch {
         Error::invalid_input("Sketch", detail)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Counter, SketchKind, SketchParams, TokenOptions};
+
+    /// Every kind counted with every hashing it takes, written in every format it fits and
+    /// read back: the same sketch (the same bytes in lessram's format), told apart by its
+    /// first bytes; the formats it does not fit refuse it.
+    #[test]
+    fn every_sketch_reads_back_from_every_format_that_holds_it() {
+        let params = SketchParams {
+            precision: 14,
+            ..SketchParams::default()
+        };
+        // Distinct counts for every mode: DataSketches' LIST, SET and HLL; Redis' sparse and
+        // dense; lessram's sparse and dense.
+        for (hashing, n) in Hashing::ALL
+            .into_iter()
+            .flat_map(|h| [3, 300, 1_700, 20_000].map(|n| (h, n)))
+        {
+            let text: String = (0..n + 500).map(|i| format!("w{} ", i % n)).collect();
+            for kind in SketchKind::ALL {
+                let Ok(sketch) = kind.build(&params, hashing) else {
+                    assert!(hashing == Hashing::Redis, "{kind:?} {hashing}");
+                    continue;
+                };
+                let mut c = Counter::new(TokenOptions::words()).hashing(hashing);
+                let h = c.sink(sketch);
+                let sketch = c.count_bytes(text.as_bytes()).unwrap().take(h);
+                if kind != SketchKind::Morris {
+                    assert_eq!(sketch.hashing(), hashing, "{kind:?}");
+                }
+                for format in Format::ALL {
+                    let why = format!("{kind:?} {hashing} {format}, {n} distinct");
+                    let fits = format == Format::Lsrm
+                        || (kind == SketchKind::HyperLogLog && format.hashing() == Some(hashing));
+                    match sketch.write(format) {
+                        Ok(bytes) => {
+                            assert!(fits, "{why}");
+                            assert_eq!(Format::detect(&bytes), Some(format), "{why}");
+                            let (back, found) = Sketch::read(&bytes, 1).unwrap();
+                            assert_eq!(found, format, "{why}");
+                            assert_eq!(back.label(), sketch.label(), "{why}");
+                            // lessram's format keeps everything; the engines' keep the
+                            // registers (and DataSketches the HIP accumulator), so the
+                            // estimate, and their own bytes when written again.
+                            if format == Format::Lsrm {
+                                assert!(back.to_bytes() == sketch.to_bytes(), "{why}");
+                            }
+                            assert_eq!(back.estimate(), sketch.estimate(), "{why}");
+                            assert!(back.write(format).unwrap() == bytes, "{why}");
+                        }
+                        Err(e) => {
+                            assert!(!fits, "{why}: {e}");
+                            assert!(matches!(e, Error::InvalidInput { .. }), "{why}: {e}");
+                        }
+                    }
+                }
+            }
+        }
+        for junk in [&b""[..], b"LSR", b"HYL", b"\x02\x01", b"hello"] {
+            assert!(Sketch::read(junk, 0).is_err(), "{junk:?}");
+        }
+    }
+}

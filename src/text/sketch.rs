@@ -134,8 +134,10 @@ impl Sketch {
     }
 
     /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
-    /// others (the scaling Bloom filter's count of inserts that were new). Not an estimate
-    /// when [`Sketch::bounds`] gives bounds.
+    /// others (the scaling Bloom filter's count of inserts that were new; for Redis'
+    /// HyperLogLog, what `PFCOUNT` answers, [`redis::pfcount`](crate::interop::redis::pfcount),
+    /// the same before and after a trip through Redis' format). Not an estimate when
+    /// [`Sketch::bounds`] gives bounds.
     ///
     /// # Example
     ///
@@ -156,7 +158,9 @@ impl Sketch {
             Sketch::SuperLogLog(d) => d.0.estimate(),
             Sketch::HyperLogLog(d) => d.0.estimate(),
             Sketch::DataSketches(d) => d.0.estimate(),
-            Sketch::Redis(d) => d.0.estimate(),
+            // What PFCOUNT answers: Redis keeps registers only, so that is the estimate its
+            // format carries (lessram's exact count while sparse would change on the way).
+            Sketch::Redis(d) => crate::interop::redis::pfcount(&d.0) as f64,
             Sketch::UltraLogLog(d) => d.0.estimate(),
             Sketch::Kmv(d) => d.0.estimate(),
         }
