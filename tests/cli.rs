@@ -885,6 +885,11 @@ fn datasketches_and_redis_files_round_trip_through_count_estimate_and_merge() {
             row(&v, "HyperLogLog")["estimate"],
             "{hash}"
         );
+        if hash == "datasketches" {
+            // One thread: DataSketches' own HIP accumulator, in order.
+            assert_eq!(est[0]["hip_estimate"], serde_json::json!(ds.estimate_hip()));
+            assert!(!est[0]["hip_estimate"].is_null());
+        }
         // Shards on two threads, merged in the engine's format: the registers of the whole.
         let mut shards = Vec::new();
         for (i, input) in [&a, &b].into_iter().enumerate() {
@@ -924,6 +929,10 @@ fn datasketches_and_redis_files_round_trip_through_count_estimate_and_merge() {
         } else {
             let back = datasketches::from_bytes(&bytes).unwrap();
             assert_eq!(back.registers(), ds.registers());
+            // Merged: out of order, as DataSketches marks a union.
+            assert!(datasketches::header(&bytes).unwrap().out_of_order);
+            let est = estimate_json(&[merged.to_str().unwrap()]);
+            assert!(est[0]["hip_estimate"].is_null(), "{}", est[0]);
         }
         // Through lessram's format and back to the engine's: the same registers.
         let lsrm = dir.path().join(format!("merged-{hash}.lsrm"));

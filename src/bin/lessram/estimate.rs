@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
+use lessram::text::Sketch;
 use serde_json::{Value, json};
 
 /// Why a merged scaling Bloom filter shows bounds instead of an estimate.
@@ -51,6 +52,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 "estimate": if bounds.is_some() { Value::Null } else { json!(estimate) },
                 "memory_bytes": s.footprint(),
             });
+            if let Sketch::DataSketches(d) = &s {
+                // DataSketches' own estimate of an in-order sketch (`null` out of order).
+                v["hip_estimate"] = json!(d.0.estimate_hip());
+            }
             if let Some((low, high)) = bounds {
                 v["bounds"] = json!([low, high]);
                 v["note"] = json!(MERGED_NOTE);
