@@ -91,9 +91,9 @@ pub(crate) struct Args {
     /// Base of the Morris counter.
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     base: f64,
-    /// Threads (default: all cores). HyperLogLog, LogLog, SuperLogLog, KMV and the exact
-    /// count give identical results on any number; the scaling Bloom filter's count can
-    /// differ slightly, since the order of insertion decides which items are false
+    /// Threads (default: all cores). HyperLogLog, UltraLogLog, LogLog, SuperLogLog, KMV and
+    /// the exact count give identical results on any number; the scaling Bloom filter's
+    /// count can differ slightly, since the order of insertion decides which items are false
     /// positives.
     #[arg(long, short = 't')]
     threads: Option<usize>,
