@@ -16,9 +16,10 @@ use crate::error::{Error, Result};
 ///   `Murmur3::with_seed(9001)` counts as usual; a [`DataSketchesHll`](super::DataSketchesHll)
 ///   turns each hash into DataSketches' coupon, so it is the sketch DataSketches builds.
 /// * [`Hashing::Redis`]: MurmurHash64A with Redis' seed, one token at a time, in the high 64
-///   bits of each hash given to the sinks (the low 64 bits stay lessram's MurmurHash3 seed 0,
-///   which the exact count keys its set with). Only sinks that read the high half as Redis'
-///   hash ([`RedisHll`](super::RedisHll)) or hash nothing (a Morris counter) run with it.
+///   bits of each hash given to the sinks (the low 64 bits are lessram's MurmurHash3 seed 0
+///   when the exact count, which keys its set with it, is on, else 0: the batch hash is then
+///   skipped). Only sinks that read the high half as Redis' hash
+///   ([`RedisHll`](super::RedisHll)) or hash nothing (a Morris counter) run with it.
 ///
 /// # Example
 ///

@@ -167,8 +167,9 @@ impl Sketch {
     }
 
     /// How the sketch hashes items: [`Hashing::DataSketches`] for DataSketches' HLL and for
-    /// a sketch whose MurmurHash3 has DataSketches' seed 9001, [`Hashing::Redis`] for Redis'
-    /// HLL, else [`Hashing::Lessram`] (a Morris counter hashes nothing).
+    /// a sketch other than a HyperLogLog whose MurmurHash3 has DataSketches' seed 9001 (as
+    /// [`SketchKind::build`](super::SketchKind::build) makes them), [`Hashing::Redis`] for
+    /// Redis' HLL, else [`Hashing::Lessram`] (a Morris counter hashes nothing).
     ///
     /// # Example
     ///
@@ -186,6 +187,8 @@ impl Sketch {
         match self {
             Sketch::DataSketches(_) => Hashing::DataSketches,
             Sketch::Redis(_) => Hashing::Redis,
+            // lessram's own HyperLogLog, whatever its seed: not DataSketches' registers.
+            Sketch::HyperLogLog(_) => Hashing::Lessram,
             s => match s.hasher_identity() {
                 Some((HASH_ID_MURMUR3, seed))
                     if seed == u64::from(Hashing::DataSketches.seed()) =>
