@@ -951,6 +951,42 @@ fn datasketches_and_redis_files_round_trip_through_count_estimate_and_merge() {
         assert_eq!(est[1]["format"], hash);
         assert_eq!(est[0]["estimate"], est[1]["estimate"]);
         assert_eq!(std::fs::read(&again).unwrap(), bytes, "{hash}");
+        if hash == "datasketches" {
+            // The other target types: the same registers in HLL_4 and HLL_6.
+            let t4 = dir.path().join("t4");
+            lessram()
+                .args([
+                    "count",
+                    "-q",
+                    "-t",
+                    "1",
+                    "--precision",
+                    "12",
+                    "--hash",
+                    hash,
+                ])
+                .args([
+                    "--sketch", "hll", "--format", hash, "--target", "hll4", "--save",
+                ])
+                .arg(&t4)
+                .arg(&whole)
+                .assert()
+                .success();
+            let t6 = dir.path().join("t6.dshll");
+            lessram()
+                .arg("merge")
+                .arg(t4.join(file))
+                .args(["--target", "HLL_6", "-o"])
+                .arg(&t6)
+                .assert()
+                .success();
+            for (f, target) in [(t4.join(file), Target::Hll4), (t6, Target::Hll6)] {
+                let bytes = std::fs::read(f).unwrap();
+                assert_eq!(datasketches::header(&bytes).unwrap().target, target);
+                let back = datasketches::from_bytes(&bytes).unwrap();
+                assert_eq!(back.registers(), ds.registers(), "{target:?}");
+            }
+        }
         // The text output names the hashing.
         lessram()
             .arg("estimate")
@@ -994,6 +1030,13 @@ fn impossible_formats_and_hashings_are_refused_saying_what_to_give() {
         ],
         None,
         "add hll to --sketch",
+    );
+    fails_with(
+        &[
+            "count", "--hash", "redis", "--save", s, "--target", "hll4", &t,
+        ],
+        None,
+        "--format datasketches",
     );
     fails_with(
         &["count", "--hash", "redis", "--sketch", "kmv", &t],

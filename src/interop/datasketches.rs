@@ -175,6 +175,33 @@ impl Target {
     }
 }
 
+impl std::str::FromStr for Target {
+    type Err = Error;
+
+    /// Parses `hll4`, `hll6` or `hll8` (ignoring case and an underscore: DataSketches'
+    /// `HLL_4` too).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::datasketches::Target;
+    /// assert_eq!("HLL_4".parse::<Target>()?, Target::Hll4);
+    /// assert!("hll5".parse::<Target>().is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().replace('_', "").as_str() {
+            "hll4" => Ok(Target::Hll4),
+            "hll6" => Ok(Target::Hll6),
+            "hll8" => Ok(Target::Hll8),
+            other => Err(Error::invalid_input(
+                NAME,
+                format!("unknown target type {other:?} (known: hll4, hll6, hll8)"),
+            )),
+        }
+    }
+}
+
 /// The mode of a DataSketches HLL sketch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use lessram::MemoryUsage;
+use lessram::interop::datasketches::Target;
 use lessram::sample::SampleCorpus;
 use lessram::text::{
     Counter, ExactCount, Format, Hashing, Sketch, SketchKind as Which, SketchParams, Source,
@@ -47,7 +48,8 @@ HyperLogLog, precision 14) and morris count with it, and hll alone is the defaul
 --save DIR writes one file per sketch: morris, loglog, superloglog, hyperloglog,
 ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
 default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
-DataSketches' compact HLL_8 sketch (hyperloglog.dshll, needs --hash datasketches), --format
+DataSketches' compact sketch (HLL_8, or --target; hyperloglog.dshll, needs --hash
+datasketches), --format
 redis as a Redis HYLL string (hyperloglog.hyll, needs --hash redis); the other sketches stay
 .lsrm. On several threads a DataSketches sketch is merged from the threads' and saved out of
 order, as DataSketches marks a union; --threads 1 keeps DataSketches' HIP estimate.")]
@@ -106,6 +108,9 @@ pub(crate) struct Args {
     /// The format --save writes the HyperLogLog in: lsrm, datasketches or redis.
     #[arg(long, value_name = "FORMAT", default_value = "lsrm", requires = "save")]
     format: Format,
+    /// DataSketches' target type for --format datasketches: hll4, hll6 or hll8 (default).
+    #[arg(long, value_name = "TYPE", requires = "save")]
+    target: Option<Target>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -219,6 +224,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             Hashing::Redis => vec![Which::HyperLogLog],
             _ => Which::ALL.to_vec(),
         };
+    }
+    if args.target.is_some() && args.format != Format::DataSketches {
+        bail!("--target is DataSketches' target type: give it with --format datasketches");
     }
     if let Some(h) = args.format.hashing() {
         if h != args.hash {
@@ -346,8 +354,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 Format::Lsrm
             };
             let path = dir.join(format!("{}.{}", w.file_stem(), format.extension()));
-            std::fs::write(&path, estimators::write(e, format)?)
-                .with_context(|| format!("writing {}", path.display()))?;
+            let bytes = estimators::write(e, format, args.target.unwrap_or(Target::Hll8))?;
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         }
     }
 

@@ -3,6 +3,7 @@
 //! parameters for the table and the JSON output.
 
 use anyhow::{Context, anyhow, bail};
+use lessram::interop::datasketches::Target;
 use lessram::text::{Filter, Format, Hashing, Sketch, SketchKind};
 use serde_json::{Value, json};
 
@@ -76,9 +77,14 @@ pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<(Sketch, Forma
     })
 }
 
-/// The sketch in `format`, or why not, with the `--hash` that would have made it possible.
-pub(crate) fn write(sketch: &Sketch, format: Format) -> anyhow::Result<Vec<u8>> {
-    sketch.write(format).map_err(|e| match format.hashing() {
+/// The sketch in `format` (DataSketches' compact form of `target` type), or why not, with the
+/// `--hash` that would have made it possible.
+pub(crate) fn write(sketch: &Sketch, format: Format, target: Target) -> anyhow::Result<Vec<u8>> {
+    let bytes = match format {
+        Format::DataSketches => sketch.to_datasketches(target, true),
+        _ => sketch.write(format),
+    };
+    bytes.map_err(|e| match format.hashing() {
         Some(h) if sketch.name() == "HyperLogLog" => {
             anyhow!("{e} (count with --hash {h} to save or merge into {format})")
         }

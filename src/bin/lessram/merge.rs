@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use lessram::interop::datasketches::Target;
 use lessram::text::Format;
 
 use crate::estimators::{load_file, write};
@@ -19,6 +20,9 @@ pub(crate) struct Args {
     /// The format to write: lsrm, datasketches or redis (default: the first input's).
     #[arg(long, value_name = "FORMAT")]
     format: Option<Format>,
+    /// DataSketches' target type when writing that format: hll4, hll6 or hll8 (default).
+    #[arg(long, value_name = "TYPE", default_value = "hll8")]
+    target: Target,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
@@ -40,7 +44,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("merging {} into {}", path.display(), first.display()))?;
     }
     let format = args.format.unwrap_or(first_format);
-    let bytes = write(&merged, format).with_context(|| {
+    let bytes = write(&merged, format, args.target).with_context(|| {
         format!(
             "cannot write {} as {}",
             args.output.display(),
