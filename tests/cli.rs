@@ -1179,3 +1179,108 @@ fn ultraloglog_runs_in_the_table_and_saves_merges_and_estimates() {
     assert_eq!(est[0]["format"], "lsrm");
     assert_eq!(est[0]["estimate"], row(&direct, "UltraLogLog")["estimate"]);
 }
+
+/// Against the real systems' bytes (`tests/golden/`, written by the `datasketches` package
+/// and by redis-server from the same tokens): `count --hash X --format X` writes them, and
+/// `estimate` reads theirs with their own estimate.
+#[test]
+fn count_writes_the_golden_bytes_of_datasketches_and_redis() {
+    let golden = |f: &str| {
+        let path = format!("{}/tests/golden/{f}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(path).unwrap()
+    };
+    let dir = TempDir::new().unwrap();
+    let text = |fmt: &str, n: usize, times: usize| -> String {
+        let one: Vec<String> = (0..n).map(|j| fmt.replace("{}", &j.to_string())).collect();
+        let mut all = one.join(" ");
+        all.push('\n');
+        all.repeat(times)
+    };
+    let run = |args: &[&str]| lessram().args(args).assert().success();
+    // DataSketches: every token twice, in order, on one thread (HIP included).
+    let sketches = String::from_utf8(golden("datasketches/sketches.txt")).unwrap();
+    for (name, lg_k, fmt, n) in [
+        ("list", "12", "w{}", 5),
+        ("set", "12", "w{}", 300),
+        ("hll", "12", "w{}", 20_000),
+        ("utf8", "10", "ünïcødé-{}", 3_000),
+    ] {
+        let input = write(&dir, &format!("{name}.txt"), text(fmt, n, 2).as_bytes());
+        for target in ["HLL_4", "HLL_6", "HLL_8"] {
+            let save = dir.path().join(format!("{name}-{target}"));
+            let s = save.to_str().unwrap();
+            run(&[
+                "count",
+                "-q",
+                "-t",
+                "1",
+                "--hash",
+                "datasketches",
+                "--precision",
+                lg_k,
+                "--sketch",
+                "hll",
+                "--save",
+                s,
+                "--format",
+                "datasketches",
+                "--target",
+                target,
+                &input,
+            ]);
+            let file = format!("{name}.{target}.compact");
+            let want = golden(&format!("datasketches/{file}"));
+            let ours = save.join("hyperloglog.dshll");
+            let got = std::fs::read(&ours).unwrap();
+            let theirs = write(&dir, &file, &want);
+            let est = estimate_json(&[ours.to_str().unwrap(), &theirs]);
+            assert_eq!(est[0]["estimate"], est[1]["estimate"], "{file}");
+            assert_eq!(est[0]["hip_estimate"], est[1]["hip_estimate"], "{file}");
+            if name == "hll" || name == "utf8" {
+                // HLL mode: DataSketches' bytes, and its estimate (HIP) in the JSON.
+                assert!(got == want, "{file}: not DataSketches' bytes");
+                let line = sketches.lines().find(|l| l.starts_with(&file)).unwrap();
+                let bits = u64::from_str_radix(line.split(' ').next_back().unwrap(), 16);
+                let hip = est[1]["hip_estimate"].as_f64().unwrap();
+                assert_eq!(hip.to_bits(), bits.unwrap(), "{file}");
+            } else {
+                // LIST and SET: the same header and length (the coupons' order differs).
+                assert_eq!(got[..8], want[..8], "{file}");
+                assert_eq!(got.len(), want.len(), "{file}");
+            }
+        }
+    }
+    // Redis: GET of the keys PFADD built from the same tokens, and PFCOUNT's answers.
+    let pfcount = String::from_utf8(golden("redis/pfcount.txt")).unwrap();
+    for line in pfcount.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (name, fmt, n, count) = (f[0], f[1], f[2].parse().unwrap(), f[4]);
+        let input = write(&dir, &format!("r-{name}.txt"), text(fmt, n, 1).as_bytes());
+        let want = golden(&format!("redis/{name}.hyll"));
+        // With the exact count (MurmurHash3 too) and without (MurmurHash64A alone).
+        for exact in ["--exact", "--no-exact"] {
+            let save = dir.path().join(format!("r-{name}{exact}"));
+            run(&[
+                "count",
+                "-q",
+                exact,
+                "--hash",
+                "redis",
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                "redis",
+                &input,
+            ]);
+            let got = std::fs::read(save.join("hyperloglog.hyll")).unwrap();
+            assert!(got == want, "{name} {exact}: not Redis' bytes");
+        }
+        let theirs = write(&dir, &format!("{name}.hyll"), &want);
+        let est = estimate_json(&[&theirs]);
+        assert_eq!(
+            est[0]["estimate"].as_f64(),
+            Some(count.parse().unwrap()),
+            "{name}"
+        );
+    }
+}
