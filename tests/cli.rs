@@ -1090,6 +1090,28 @@ fn impossible_formats_and_hashings_are_refused_saying_what_to_give() {
         None,
         "different kinds",
     );
+    // DataSketches sketches of different lg_k: lessram merges one lg_k only.
+    let d10 = dir.path().join("d10");
+    lessram()
+        .args([
+            "count",
+            "-q",
+            "--hash",
+            "datasketches",
+            "--precision",
+            "10",
+            "--save",
+        ])
+        .arg(&d10)
+        .args(["--format", "datasketches", &t])
+        .assert()
+        .success();
+    let d10 = d10.join("hyperloglog.dshll");
+    fails_with(
+        &["merge", "-o", o, ds_hll, d10.to_str().unwrap()],
+        None,
+        "different lg_k: 14 and 10",
+    );
     fails_with(
         &["merge", "-o", o, lessram_hll, ds_hll],
         None,

@@ -349,6 +349,18 @@ impl Sketch {
             (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0),
             (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0),
             (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0),
+            // Each lg_k is its own hasher (DataSketches' union folds by other bits than
+            // lessram's merge): name the lg_k, not the hashers' fingerprints.
+            (Sketch::DataSketches(a), Sketch::DataSketches(b))
+                if a.0.precision() != b.0.precision() =>
+            {
+                Err(Error::incompatible(
+                    "DataSketches HLL",
+                    "lg_k",
+                    a.0.precision(),
+                    b.0.precision(),
+                ))
+            }
             (Sketch::DataSketches(a), Sketch::DataSketches(b)) => a.0.merge(&b.0),
             (Sketch::Redis(a), Sketch::Redis(b)) => a.0.merge(&b.0),
             (Sketch::UltraLogLog(a), Sketch::UltraLogLog(b)) => a.0.merge(&b.0),

@@ -48,11 +48,11 @@ HyperLogLog, precision 14) and morris count with it, and hll alone is the defaul
 --save DIR writes one file per sketch: morris, loglog, superloglog, hyperloglog,
 ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
 default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
-DataSketches' compact sketch (HLL_8, or --target; hyperloglog.dshll, needs --hash
-datasketches), --format
-redis as a Redis HYLL string (hyperloglog.hyll, needs --hash redis); the other sketches stay
-.lsrm. On several threads a DataSketches sketch is merged from the threads' and saved out of
-order, as DataSketches marks a union; --threads 1 keeps DataSketches' HIP estimate.")]
+DataSketches' compact sketch (hyperloglog.dshll, HLL_8 unless --target says hll4 or hll6;
+needs --hash datasketches), --format redis as a Redis HYLL string (hyperloglog.hyll; needs
+--hash redis); the other sketches stay .lsrm. On several threads a DataSketches sketch is
+merged from the threads' and saved out of order, as DataSketches marks a union; --threads 1
+keeps DataSketches' HIP estimate.")]
 pub(crate) struct Args {
     /// Files to read (`-` for stdin); `.gz` and `.zst` are decompressed.
     #[arg(conflicts_with = "sample")]
