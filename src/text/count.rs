@@ -262,6 +262,8 @@ impl Counter {
     /// whose structure hashes with anything else ([`Sink::hasher_identity`]: another
     /// hasher, or Murmur3 with another seed) makes the count fail with
     /// [`Error::InvalidInput`] naming the hasher expected, before any token is counted.
+    /// With [`Hashing::Redis`] only [`RedisHll`](super::RedisHll)s and sinks that hash
+    /// nothing count, and a `RedisHll` counts with nothing else.
     ///
     /// # Example
     ///

@@ -11,6 +11,12 @@
 //! optionally an exact count ([`ExactCount`]). It returns a [`Report`] with the sinks back
 //! as values.
 //!
+//! [`Counter::hashing`] makes it hash as Apache DataSketches ([`DataSketchesHll`]) or Redis
+//! ([`RedisHll`]) do ([`Hashing`]), so the sketches are those engines' own. [`Sketch`] is
+//! any of the sinks `lessram count` runs ([`SketchKind`] builds one by name), and
+//! [`Sketch::read`] and [`Sketch::write`] move it through every [`Format`]: lessram's,
+//! DataSketches' HLL and Redis' `HYLL`.
+//!
 //! The way of a token reads in one direction, one file each:
 //!
 //! 1. **read** (`read.rs`): regular files by position (`pread`) on every thread at once,
