@@ -1200,6 +1200,48 @@ fn ultraloglog_runs_in_the_table_and_saves_merges_and_estimates() {
     assert_eq!(est[0]["estimator"], "UltraLogLog");
     assert_eq!(est[0]["format"], "lsrm");
     assert_eq!(est[0]["estimate"], row(&direct, "UltraLogLog")["estimate"]);
+    // A lessram-hashed UltraLogLog has no DataSketches form; one counted with DataSketches'
+    // hashing converts to its HyperLogLog, DataSketches' own registers.
+    let out = dir.path().join("u.dshll");
+    fails_with(
+        &[
+            "merge",
+            merged.to_str().unwrap(),
+            "--format",
+            "datasketches",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        "count with --hash datasketches",
+    );
+    let save = dir.path().join("ds");
+    count_json(
+        &[
+            "--sketch",
+            "ull",
+            "--hash",
+            "datasketches",
+            "--precision",
+            "12",
+            "--save",
+        ]
+        .into_iter()
+        .chain([save.to_str().unwrap(), &whole])
+        .collect::<Vec<_>>(),
+        None,
+    );
+    lessram()
+        .arg("merge")
+        .arg(save.join("ultraloglog.lsrm"))
+        .args(["--format", "datasketches", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut ds = lessram::interop::datasketches::new(12).unwrap();
+    words(&all).into_iter().for_each(|w| ds.insert(w));
+    let back = lessram::interop::datasketches::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(back.registers(), ds.registers());
 }
 
 /// Against the real systems' bytes (`tests/golden/`, written by the `datasketches` package

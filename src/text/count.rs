@@ -452,8 +452,8 @@ impl Counter {
                     structure: "Counter",
                     detail: format!(
                         "sink {i} hashes with lessram's hashers, but the counter hashes tokens \
-                         as Redis does (Hashing::Redis): only a RedisHll, or a sink that \
-                         hashes nothing, can count with it"
+                         as Redis does (Hashing::Redis): only RedisHll and RedisUll sinks, or \
+                         sinks that hash nothing, can count with it"
                     ),
                 });
             }
@@ -461,8 +461,9 @@ impl Counter {
                 return Err(Error::InvalidInput {
                     structure: "Counter",
                     detail: format!(
-                        "sink {i} is a RedisHll, but the counter hashes tokens with \
-                         MurmurHash3: give it Counter::hashing(Hashing::Redis)"
+                        "sink {i} hashes as Redis does (a RedisHll or RedisUll), but the \
+                         counter hashes tokens with MurmurHash3: give it \
+                         Counter::hashing(Hashing::Redis)"
                     ),
                 });
             }
@@ -1366,6 +1367,34 @@ mod tests {
         }
     }
 
+    /// The UltraLogLogs hashing as the engines do: their HyperLogLog is the engine's, on any
+    /// number of threads.
+    #[test]
+    fn engine_ultraloglogs_hold_the_engines_registers() {
+        use crate::UltraLogLog;
+        use crate::interop::datasketches::{self, DataSketchesHasher};
+        use crate::interop::redis::{self, RedisHasher};
+        use crate::text::{DataSketchesUll, Hashing, RedisUll};
+        let (text, tokens) = words(30_000, 12_000);
+        let (mut ds, mut rd) = (datasketches::new(12).unwrap(), redis::new());
+        for t in &tokens {
+            ds.insert(t.as_str());
+            rd.insert(t.as_str());
+        }
+        for threads in [1, 3] {
+            let mut c =
+                counter(TokenOptions::words(), threads, 4096).hashing(Hashing::DataSketches);
+            let h = DataSketchesHasher::new(12).unwrap();
+            let u = c.sink(DataSketchesUll(UltraLogLog::with_hasher(12, h).unwrap()));
+            let u = c.count_bytes(&text).unwrap().take(u).0;
+            assert_eq!(u.to_hyperloglog().registers(), ds.registers(), "{threads}");
+            let mut c = counter(TokenOptions::words(), threads, 4096).hashing(Hashing::Redis);
+            let u = c.sink(RedisUll(UltraLogLog::with_hasher(14, RedisHasher).unwrap()));
+            let u = c.count_bytes(&text).unwrap().take(u).0;
+            assert_eq!(u.to_hyperloglog().registers(), rd.registers(), "{threads}");
+        }
+    }
+
     #[test]
     fn sinks_that_do_not_fit_the_hashing_are_refused() {
         use crate::interop::redis;
@@ -1377,7 +1406,7 @@ mod tests {
         let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
         let _ = c.sink(Distinct(Kmv::new(16).unwrap()));
         let msg = c.count_bytes(b"a").unwrap_err().to_string();
-        assert!(msg.contains("only a RedisHll"), "{msg}");
+        assert!(msg.contains("only RedisHll and RedisUll"), "{msg}");
         // DataSketches' HLL is fed MurmurHash3 seed 9001: a lessram counter refuses it.
         let mut c = Counter::new(TokenOptions::words());
         let _ = c.sink(crate::text::DataSketchesHll(

@@ -1,9 +1,11 @@
-//! Sinks of the sketches other engines read: DataSketches' HLL and Redis' HyperLogLog, fed by
-//! a [`Counter`](super::Counter) hashing as that engine does ([`Hashing`](super::Hashing)).
+//! Sinks of the sketches other engines read: DataSketches' HLL and Redis' HyperLogLog (and
+//! UltraLogLogs hashing as they do, whose HyperLogLog those engines read), fed by a
+//! [`Counter`](super::Counter) hashing as that engine does ([`Hashing`](super::Hashing)).
 
+use crate::UltraLogLog;
 use crate::error::Result;
 use crate::hash::{HASH_ID_MURMUR3, ItemHasher, murmur3_x64_128};
-use crate::interop::datasketches::{self, DataSketchesHyperLogLog};
+use crate::interop::datasketches::{self, DataSketchesHasher, DataSketchesHyperLogLog};
 use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
 
 use super::sink::{Sink, downcast};
@@ -103,6 +105,99 @@ impl Sink for RedisHll {
 
     fn merge_fork(&mut self, fork: Box<dyn Sink>) -> Result<()> {
         let other: Self = downcast(fork, "RedisHll")?;
+        self.0.merge(&other.0)
+    }
+
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        Some((RedisHasher.hash_id(), RedisHasher.seed()))
+    }
+}
+
+/// An [`UltraLogLog`] hashing as DataSketches does, as a [`Sink`]: fed like
+/// [`DataSketchesHll`], so [`UltraLogLog::to_hyperloglog`] gives the registers of DataSketches'
+/// HLL sketch of the same tokens (which DataSketches' bytes can then carry).
+///
+/// # Example
+///
+/// ```
+/// use lessram::interop::datasketches::{self, DataSketchesHasher};
+/// use lessram::text::{Counter, DataSketchesUll, Hashing, TokenOptions};
+/// use lessram::UltraLogLog;
+///
+/// let mut counter = Counter::new(TokenOptions::words()).hashing(Hashing::DataSketches);
+/// let ull = UltraLogLog::with_hasher(12, DataSketchesHasher::new(12)?)?;
+/// let ull = counter.sink(DataSketchesUll(ull));
+/// let ull = counter.count_bytes(b"a rose is a rose")?.take(ull).0;
+/// let mut hll = datasketches::new(12)?;
+/// ["a", "rose", "is"].iter().for_each(|w| hll.insert(w));
+/// assert_eq!(ull.to_hyperloglog().registers(), hll.registers());
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataSketchesUll(pub UltraLogLog<DataSketchesHasher>);
+
+impl Sink for DataSketchesUll {
+    #[inline]
+    fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
+        let h = *self.0.hasher();
+        let empty = murmur3_x64_128(b"", datasketches::SEED);
+        self.0.insert_hashes(
+            hashes
+                .iter()
+                .filter(|&&x| x != empty)
+                .map(|&x| h.hash_of_murmur3(x)),
+        );
+    }
+
+    fn fork(&self) -> Option<Box<dyn Sink>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> Result<()> {
+        let other: Self = downcast(fork, "DataSketchesUll")?;
+        self.0.merge(&other.0)
+    }
+
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        Some((HASH_ID_MURMUR3, u64::from(datasketches::SEED)))
+    }
+}
+
+/// An [`UltraLogLog`] hashing as Redis does (precision 14), as a [`Sink`]: fed like
+/// [`RedisHll`], so [`UltraLogLog::to_hyperloglog`] gives the registers of the key `PFADD`
+/// builds from the same tokens.
+///
+/// # Example
+///
+/// ```
+/// use lessram::interop::redis::{self, RedisHasher};
+/// use lessram::text::{Counter, Hashing, RedisUll, TokenOptions};
+/// use lessram::UltraLogLog;
+///
+/// let mut counter = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+/// let ull = counter.sink(RedisUll(UltraLogLog::with_hasher(14, RedisHasher)?));
+/// let ull = counter.count_bytes(b"a rose is a rose")?.take(ull).0;
+/// let mut hll = redis::new();
+/// ["a", "rose", "is"].iter().for_each(|w| hll.insert(w));
+/// assert_eq!(ull.to_hyperloglog().registers(), hll.registers());
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RedisUll(pub UltraLogLog<RedisHasher>);
+
+impl Sink for RedisUll {
+    #[inline]
+    fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
+        self.0
+            .insert_hashes(hashes.iter().map(|&x| (x >> 64) as u64));
+    }
+
+    fn fork(&self) -> Option<Box<dyn Sink>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> Result<()> {
+        let other: Self = downcast(fork, "RedisUll")?;
         self.0.merge(&other.0)
     }
 

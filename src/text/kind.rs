@@ -4,12 +4,13 @@
 use crate::counting::SplitMix64;
 use crate::error::{Error, Result};
 use crate::hash::Murmur3;
-use crate::interop::{datasketches, redis};
+use crate::interop::datasketches::{self, DataSketchesHasher};
+use crate::interop::redis::{self, RedisHasher};
 use crate::{
     HyperLogLog, Kmv, LogLog, MorrisCounter, ScalingBloomFilter, SuperLogLog, UltraLogLog,
 };
 
-use super::engines::{DataSketchesHll, RedisHll};
+use super::engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
 use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris};
 use super::sketch::Sketch;
@@ -129,9 +130,11 @@ impl SketchKind {
 
     /// An empty sketch of this kind from `p`, hashing as `hashing` says:
     /// [`Hashing::DataSketches`] makes the HyperLogLog DataSketches' own
-    /// ([`DataSketchesHll`], `lg_k` = the precision) and seeds the others' MurmurHash3 with
-    /// 9001; [`Hashing::Redis`] builds only Redis' HyperLogLog ([`RedisHll`], precision 14)
-    /// and a Morris counter (which hashes nothing).
+    /// ([`DataSketchesHll`], `lg_k` = the precision) and the UltraLogLog one whose HyperLogLog
+    /// is ([`DataSketchesUll`]), and seeds the others' MurmurHash3 with 9001;
+    /// [`Hashing::Redis`] builds only Redis' HyperLogLog ([`RedisHll`], precision 14), an
+    /// UltraLogLog whose HyperLogLog is Redis' ([`RedisUll`]) and a Morris counter (which
+    /// hashes nothing).
     ///
     /// # Errors
     ///
@@ -146,7 +149,17 @@ impl SketchKind {
             (SketchKind::HyperLogLog, Hashing::Redis) if p.precision == redis::PRECISION => {
                 Sketch::Redis(RedisHll(redis::new()))
             }
-            (SketchKind::HyperLogLog, Hashing::Redis) => {
+            (SketchKind::UltraLogLog, Hashing::DataSketches) => {
+                let h = DataSketchesHasher::new(p.precision)?;
+                Sketch::DataSketchesUll(DataSketchesUll(UltraLogLog::with_hasher(p.precision, h)?))
+            }
+            (SketchKind::UltraLogLog, Hashing::Redis) if p.precision == redis::PRECISION => {
+                Sketch::RedisUll(RedisUll(UltraLogLog::with_hasher(
+                    p.precision,
+                    RedisHasher,
+                )?))
+            }
+            (SketchKind::HyperLogLog | SketchKind::UltraLogLog, Hashing::Redis) => {
                 return Err(Error::invalid_input(
                     "Sketch",
                     format!(
@@ -163,8 +176,8 @@ impl SketchKind {
                 return Err(Error::invalid_input(
                     "Sketch",
                     format!(
-                        "{} cannot count with Redis' hashing: only hll (Redis' HyperLogLog) \
-                         and morris can",
+                        "{} cannot count with Redis' hashing: only hll (Redis' HyperLogLog), \
+                         ull (whose HyperLogLog is Redis') and morris can",
                         kind.key()
                     ),
                 ));

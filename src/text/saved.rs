@@ -18,8 +18,8 @@ use super::sketch::Sketch;
 /// | format | first bytes | holds |
 /// |---|---|---|
 /// | [`Format::Lsrm`] | `LSRM` | every [`Sketch`], any hashing |
-/// | [`Format::DataSketches`] | a DataSketches HLL preamble (family 7) | a HyperLogLog hashed as DataSketches does |
-/// | [`Format::Redis`] | `HYLL` | a precision-14 HyperLogLog hashed as Redis does |
+/// | [`Format::DataSketches`] | a DataSketches HLL preamble (family 7) | a HyperLogLog (or an UltraLogLog's) hashed as DataSketches does |
+/// | [`Format::Redis`] | `HYLL` | a precision-14 HyperLogLog (or an UltraLogLog's) hashed as Redis does |
 ///
 /// # Example
 ///
@@ -179,7 +179,10 @@ impl Sketch {
 
     /// The sketch in `format`: lessram's frame for any sketch ([`Sketch::to_bytes`]),
     /// DataSketches' compact `HLL_8` for a DataSketches HyperLogLog, a `HYLL` string for a
-    /// Redis one.
+    /// Redis one. An UltraLogLog hashing as the engine does is written as its HyperLogLog
+    /// ([`UltraLogLog::to_hyperloglog`](crate::UltraLogLog::to_hyperloglog): dense, with no
+    /// HIP estimate), which reads back as a HyperLogLog: a conversion, whose estimate is
+    /// HyperLogLog's of the same registers.
     ///
     /// # Errors
     ///
@@ -204,12 +207,14 @@ impl Sketch {
             (Format::Lsrm, s) => Ok(s.to_bytes()),
             (Format::DataSketches, _) => self.to_datasketches(Target::Hll8, true),
             (Format::Redis, Sketch::Redis(r)) => redis::to_hyll(&r.0),
+            (Format::Redis, Sketch::RedisUll(u)) => redis::to_hyll(&u.0.to_hyperloglog()),
             (Format::Redis, s) => Err(s.unwritable(format)),
         }
     }
 
-    /// A DataSketches HyperLogLog in DataSketches' serialized form: `target` type, compact
-    /// or updatable (see [`datasketches::to_bytes`]).
+    /// A DataSketches HyperLogLog (or an UltraLogLog's, as [`Sketch::write`] says) in
+    /// DataSketches' serialized form: `target` type, compact or updatable (see
+    /// [`datasketches::to_bytes`]).
     ///
     /// # Errors
     ///
@@ -217,23 +222,32 @@ impl Sketch {
     pub fn to_datasketches(&self, target: Target, compact: bool) -> Result<Vec<u8>> {
         match self {
             Sketch::DataSketches(d) => datasketches::to_bytes(&d.0, target, compact),
+            Sketch::DataSketchesUll(u) => {
+                datasketches::to_bytes(&u.0.to_hyperloglog(), target, compact)
+            }
             s => Err(s.unwritable(Format::DataSketches)),
         }
     }
 
     /// Why this sketch cannot be written in `format`.
     fn unwritable(&self, format: Format) -> Error {
-        let detail = if self.name() == "HyperLogLog" {
+        let detail = if matches!(self.name(), "HyperLogLog" | "UltraLogLog") {
             format!(
-                "a HyperLogLog hashed the {} way cannot be written as {}, which holds only \
+                "a{} {} hashed the {} way cannot be written as {}, which holds only \
                  sketches hashed the {} way",
+                if self.name() == "UltraLogLog" {
+                    "n"
+                } else {
+                    ""
+                },
+                self.name(),
                 self.hashing(),
                 format.describe(),
                 format.hashing().unwrap_or_default()
             )
         } else {
             format!(
-                "a {} has no {} form (only a HyperLogLog has)",
+                "a {} has no {} form (only a HyperLogLog or an UltraLogLog has)",
                 self.label(),
                 format.describe()
             )
@@ -277,13 +291,35 @@ mod tests {
                 for format in Format::ALL {
                     let why = format!("{kind:?} {hashing} {format}, {n} distinct");
                     let fits = format == Format::Lsrm
-                        || (kind == SketchKind::HyperLogLog && format.hashing() == Some(hashing));
+                        || (matches!(kind, SketchKind::HyperLogLog | SketchKind::UltraLogLog)
+                            && format.hashing() == Some(hashing));
+                    // An UltraLogLog goes to the engines' formats as its HyperLogLog.
+                    let converted = kind == SketchKind::UltraLogLog && format != Format::Lsrm;
                     match sketch.write(format) {
                         Ok(bytes) => {
                             assert!(fits, "{why}");
                             assert_eq!(Format::detect(&bytes), Some(format), "{why}");
                             let (back, found) = Sketch::read(&bytes, 1).unwrap();
                             assert_eq!(found, format, "{why}");
+                            assert!(back.write(format).unwrap() == bytes, "{why}");
+                            if converted {
+                                // The UltraLogLog's HyperLogLog, of the same hashing.
+                                assert_eq!(back.name(), "HyperLogLog", "{why}");
+                                assert_eq!(back.hashing(), hashing, "{why}");
+                                let (ull, hll) = match (&sketch, &back) {
+                                    (Sketch::DataSketchesUll(u), Sketch::DataSketches(h)) => (
+                                        u.0.to_hyperloglog().registers().to_vec(),
+                                        h.0.registers().to_vec(),
+                                    ),
+                                    (Sketch::RedisUll(u), Sketch::Redis(h)) => (
+                                        u.0.to_hyperloglog().registers().to_vec(),
+                                        h.0.registers().to_vec(),
+                                    ),
+                                    _ => panic!("{why}: read back as {}", back.label()),
+                                };
+                                assert!(ull == hll, "{why}");
+                                continue;
+                            }
                             assert_eq!(back.label(), sketch.label(), "{why}");
                             // lessram's format keeps everything; the engines' keep the
                             // registers (and DataSketches the HIP accumulator), so the
@@ -292,7 +328,6 @@ mod tests {
                                 assert!(back.to_bytes() == sketch.to_bytes(), "{why}");
                             }
                             assert_eq!(back.estimate(), sketch.estimate(), "{why}");
-                            assert!(back.write(format).unwrap() == bytes, "{why}");
                         }
                         Err(e) => {
                             assert!(!fits, "{why}: {e}");

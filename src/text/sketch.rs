@@ -12,7 +12,7 @@ use crate::{
     SuperLogLog, UltraLogLog,
 };
 
-use super::engines::{DataSketchesHll, RedisHll};
+use super::engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
 use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris, Sink};
 
@@ -57,6 +57,10 @@ pub enum Sketch {
     Redis(RedisHll),
     /// An UltraLogLog.
     UltraLogLog(Distinct<UltraLogLog>),
+    /// An UltraLogLog hashing as Apache DataSketches does: its HyperLogLog is DataSketches'.
+    DataSketchesUll(DataSketchesUll),
+    /// An UltraLogLog hashing as Redis does: its HyperLogLog is Redis'.
+    RedisUll(RedisUll),
     /// K minimum values.
     Kmv(Distinct<Kmv>),
     /// A scaling Bloom filter, counting the inserts that were new.
@@ -74,6 +78,8 @@ macro_rules! each {
             Sketch::DataSketches(DataSketchesHll($s)) => $e,
             Sketch::Redis(RedisHll($s)) => $e,
             Sketch::UltraLogLog(Distinct($s)) => $e,
+            Sketch::DataSketchesUll(DataSketchesUll($s)) => $e,
+            Sketch::RedisUll(RedisUll($s)) => $e,
             Sketch::Kmv(Distinct($s)) => $e,
             Sketch::Bloom(Filter($s)) => $e,
         }
@@ -91,6 +97,8 @@ macro_rules! each_sink {
             Sketch::DataSketches($s) => $e,
             Sketch::Redis($s) => $e,
             Sketch::UltraLogLog($s) => $e,
+            Sketch::DataSketchesUll($s) => $e,
+            Sketch::RedisUll($s) => $e,
             Sketch::Kmv($s) => $e,
             Sketch::Bloom($s) => $e,
         }
@@ -127,7 +135,9 @@ impl Sketch {
             Sketch::LogLog(_) => "LogLog",
             Sketch::SuperLogLog(_) => "SuperLogLog",
             Sketch::HyperLogLog(_) | Sketch::DataSketches(_) | Sketch::Redis(_) => "HyperLogLog",
-            Sketch::UltraLogLog(_) => "UltraLogLog",
+            Sketch::UltraLogLog(_) | Sketch::DataSketchesUll(_) | Sketch::RedisUll(_) => {
+                "UltraLogLog"
+            }
             Sketch::Kmv(_) => "Kmv",
             Sketch::Bloom(_) => "ScalingBloomFilter",
         }
@@ -162,6 +172,8 @@ impl Sketch {
             // format carries (lessram's exact count while sparse would change on the way).
             Sketch::Redis(d) => crate::interop::redis::pfcount(&d.0) as f64,
             Sketch::UltraLogLog(d) => d.0.estimate(),
+            Sketch::DataSketchesUll(d) => d.0.estimate(),
+            Sketch::RedisUll(d) => d.0.estimate(),
             Sketch::Kmv(d) => d.0.estimate(),
         }
     }
@@ -185,8 +197,8 @@ impl Sketch {
     #[must_use]
     pub fn hashing(&self) -> Hashing {
         match self {
-            Sketch::DataSketches(_) => Hashing::DataSketches,
-            Sketch::Redis(_) => Hashing::Redis,
+            Sketch::DataSketches(_) | Sketch::DataSketchesUll(_) => Hashing::DataSketches,
+            Sketch::Redis(_) | Sketch::RedisUll(_) => Hashing::Redis,
             // lessram's own HyperLogLog, whatever its seed: not DataSketches' registers.
             Sketch::HyperLogLog(_) => Hashing::Lessram,
             s => match s.hasher_identity() {
@@ -307,7 +319,17 @@ impl Sketch {
                     )?))
                 }
             }
-            Kind::UltraLogLog => Sketch::UltraLogLog(Distinct(UltraLogLog::from_bytes(bytes)?)),
+            Kind::UltraLogLog => {
+                let frame = Decoder::new(bytes, Kind::UltraLogLog)?;
+                let found = (frame.hash_id(), frame.seed());
+                if found.0 == HASH_ID_MURMUR3 {
+                    Sketch::UltraLogLog(Distinct(UltraLogLog::from_bytes(bytes)?))
+                } else if found == (RedisHasher.hash_id(), RedisHasher.seed()) {
+                    Sketch::RedisUll(RedisUll(Codec::from_bytes(bytes)?))
+                } else {
+                    Sketch::DataSketchesUll(DataSketchesUll(Codec::from_bytes(bytes)?))
+                }
+            }
             Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
             Kind::ScalingBloomFilter => {
                 Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?))
@@ -364,6 +386,18 @@ impl Sketch {
             (Sketch::DataSketches(a), Sketch::DataSketches(b)) => a.0.merge(&b.0),
             (Sketch::Redis(a), Sketch::Redis(b)) => a.0.merge(&b.0),
             (Sketch::UltraLogLog(a), Sketch::UltraLogLog(b)) => a.0.merge(&b.0),
+            (Sketch::DataSketchesUll(a), Sketch::DataSketchesUll(b))
+                if a.0.precision() != b.0.precision() =>
+            {
+                Err(Error::incompatible(
+                    "DataSketches UltraLogLog",
+                    "lg_k",
+                    a.0.precision(),
+                    b.0.precision(),
+                ))
+            }
+            (Sketch::DataSketchesUll(a), Sketch::DataSketchesUll(b)) => a.0.merge(&b.0),
+            (Sketch::RedisUll(a), Sketch::RedisUll(b)) => a.0.merge(&b.0),
             (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0),
             (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0),
             (a, b) if a.name() == b.name() => Err(Error::incompatible(
@@ -446,8 +480,8 @@ mod tests {
                 Sketch::HyperLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::UltraLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::Kmv(d) => bare(d, text).0.estimate(),
-                Sketch::DataSketches(_) | Sketch::Redis(_) => unreachable!("not in every_kind"),
                 Sketch::Bloom(f) => bare(f, text).0.len() as f64,
+                _ => unreachable!("not in every_kind"),
             };
             assert_eq!(counted.estimate(), want, "{name}");
             assert_eq!(counted.counts_tokens(), kind == Kind::MorrisCounter);

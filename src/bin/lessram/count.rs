@@ -41,16 +41,18 @@ Sketches for --sketch: morris, loglog, superloglog, hll, ull (UltraLogLog), kmv,
 
 --hash lessram (the default) is lessram's MurmurHash3, seed 0, for every sketch. --hash
 datasketches is Apache DataSketches' MurmurHash3, seed 9001, on the same batch path: hll is
-then DataSketches' HLL sketch (lg_k = --precision, 4 to 18), the others hash with seed 9001
-(saved in lsrm only). --hash redis is Redis' MurmurHash64A, token by token: only hll (Redis'
-HyperLogLog, precision 14) and morris count with it, and hll alone is the default.
+then DataSketches' HLL sketch (lg_k = --precision, 4 to 18), ull an UltraLogLog whose
+HyperLogLog is, the others hash with seed 9001. --hash redis is Redis' MurmurHash64A, token
+by token: only hll (Redis' HyperLogLog, precision 14), ull (whose HyperLogLog is Redis') and
+morris count with it, and hll alone is the default.
 
 --save DIR writes one file per sketch: morris, loglog, superloglog, hyperloglog,
 ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
 default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
 DataSketches' compact sketch (hyperloglog.dshll, HLL_8 unless --target says hll4 or hll6;
 needs --hash datasketches), --format redis as a Redis HYLL string (hyperloglog.hyll; needs
---hash redis); the other sketches stay .lsrm. On several threads a DataSketches sketch is
+--hash redis); the other sketches stay .lsrm (`merge --format` turns such an UltraLogLog
+into its HyperLogLog in the engine's format). On several threads a DataSketches sketch is
 merged from the threads' and saved out of order, as DataSketches marks a union; --threads 1
 keeps DataSketches' HIP estimate.")]
 pub(crate) struct Args {

@@ -24,6 +24,8 @@ pub(crate) fn params(sketch: &Sketch) -> Value {
         Sketch::DataSketches(d) => precision_params(d.0.precision()),
         Sketch::Redis(d) => precision_params(d.0.precision()),
         Sketch::UltraLogLog(d) => precision_params(d.0.precision()),
+        Sketch::DataSketchesUll(d) => precision_params(d.0.precision()),
+        Sketch::RedisUll(d) => precision_params(d.0.precision()),
         Sketch::Kmv(d) => json!({"k": d.0.k()}),
         Sketch::Bloom(Filter(f)) => json!({
             "error_rate": f.fp_rate(),
@@ -85,7 +87,7 @@ pub(crate) fn write(sketch: &Sketch, format: Format, target: Target) -> anyhow::
         _ => sketch.write(format),
     };
     bytes.map_err(|e| match format.hashing() {
-        Some(h) if sketch.name() == "HyperLogLog" => {
+        Some(h) if matches!(sketch.name(), "HyperLogLog" | "UltraLogLog") => {
             anyhow!("{e} (count with --hash {h} to save or merge into {format})")
         }
         _ => e.into(),

@@ -41,7 +41,8 @@ enum Command {
     /// Inputs may be in any format `count --save` writes (lsrm, DataSketches HLL, Redis
     /// HYLL); HyperLogLogs merge only with ones of the same hashing (and DataSketches' only
     /// at the same lg_k). --format writes the result in lsrm or, for a HyperLogLog of that
-    /// engine's hashing, DataSketches' or Redis' format.
+    /// engine's hashing, DataSketches' or Redis' format (an UltraLogLog of that hashing as
+    /// its HyperLogLog).
     Merge(merge::Args),
     /// Print the estimates of sketches saved by `count --save` or `merge`.
     Estimate(estimate::Args),
