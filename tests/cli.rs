@@ -815,3 +815,536 @@ fn sample_generation_time_is_reported_apart() {
     let v = count_json(&["--sketch", "hll", &f], None);
     assert!(v["sample_seconds"].is_null(), "{v}");
 }
+
+/// The distinct tokens of `text` as the counter cuts words: runs of non-whitespace.
+fn words(text: &[u8]) -> Vec<&[u8]> {
+    text.split(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Issue #17, point 5: `count --hash X --save --format X`, `estimate` and `merge` for the
+/// DataSketches and Redis formats: the files are the engines' bytes for the same tokens.
+#[test]
+fn datasketches_and_redis_files_round_trip_through_count_estimate_and_merge() {
+    use lessram::interop::datasketches::{self, Target};
+    use lessram::interop::redis;
+
+    let dir = TempDir::new().unwrap();
+    let (all, distinct) = text(40_000, 30_000);
+    let cut = all.len() / 2;
+    let cut = cut + all[cut..].iter().position(|&b| b == b' ').unwrap();
+    let a = write(&dir, "a.txt", &all[..cut]);
+    let b = write(&dir, "b.txt", &all[cut..]);
+    let whole = write(&dir, "all.txt", &all);
+    let mut ds = datasketches::new(12).unwrap();
+    let mut rd = redis::new();
+    for w in words(&all) {
+        ds.insert(w);
+        rd.insert(w);
+    }
+    let cases: [(&str, &str, Vec<u8>); 2] = [
+        (
+            "datasketches",
+            "hyperloglog.dshll",
+            datasketches::to_bytes(&ds, Target::Hll8, true).unwrap(),
+        ),
+        ("redis", "hyperloglog.hyll", redis::to_hyll(&rd).unwrap()),
+    ];
+    for (hash, file, want) in cases {
+        // One thread: the bytes are the engine's own, HIP accumulator included.
+        let save = dir.path().join(format!("{hash}-whole"));
+        let p = if hash == "redis" { "14" } else { "12" };
+        let v = count_json(
+            &[
+                "--threads",
+                "1",
+                "--exact",
+                "--precision",
+                p,
+                "--hash",
+                hash,
+                "--sketch",
+                "hll",
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                hash,
+                &whole,
+            ],
+            None,
+        );
+        assert_eq!(v["distinct"], distinct);
+        let got = std::fs::read(save.join(file)).unwrap();
+        assert!(got == want, "{hash}: the saved bytes are not the engine's");
+        let est = estimate_json(&[save.join(file).to_str().unwrap()]);
+        assert_eq!(est[0]["format"], hash);
+        assert_eq!(est[0]["parameters"]["hash"], hash);
+        assert_eq!(
+            est[0]["estimate"],
+            row(&v, "HyperLogLog")["estimate"],
+            "{hash}"
+        );
+        if hash == "datasketches" {
+            // One thread: DataSketches' own HIP accumulator, in order.
+            assert_eq!(est[0]["hip_estimate"], serde_json::json!(ds.estimate_hip()));
+            assert!(!est[0]["hip_estimate"].is_null());
+        }
+        // Shards on two threads, merged in the engine's format: the registers of the whole.
+        let mut shards = Vec::new();
+        for (i, input) in [&a, &b].into_iter().enumerate() {
+            let save = dir.path().join(format!("{hash}-{i}"));
+            count_json(
+                &[
+                    "-t",
+                    "2",
+                    "--precision",
+                    p,
+                    "--hash",
+                    hash,
+                    "--save",
+                    save.to_str().unwrap(),
+                    "--format",
+                    hash,
+                    input,
+                ],
+                None,
+            );
+            shards.push(save.join(file));
+        }
+        let merged = dir.path().join(format!("merged-{file}"));
+        lessram()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&merged).unwrap();
+        if hash == "redis" {
+            assert_eq!(
+                redis::from_hyll(&bytes).unwrap().registers(),
+                rd.registers()
+            );
+        } else {
+            let back = datasketches::from_bytes(&bytes).unwrap();
+            assert_eq!(back.registers(), ds.registers());
+            // Merged: out of order, as DataSketches marks a union.
+            assert!(datasketches::header(&bytes).unwrap().out_of_order);
+            let est = estimate_json(&[merged.to_str().unwrap()]);
+            assert!(est[0]["hip_estimate"].is_null(), "{}", est[0]);
+        }
+        // Through lessram's format and back to the engine's: the same registers.
+        let lsrm = dir.path().join(format!("merged-{hash}.lsrm"));
+        let again = dir.path().join(format!("again-{file}"));
+        for (from, to, format) in [(&merged, &lsrm, "lsrm"), (&lsrm, &again, hash)] {
+            lessram()
+                .arg("merge")
+                .arg(from)
+                .args(["--format", format, "-o"])
+                .arg(to)
+                .assert()
+                .success();
+        }
+        let est = estimate_json(&[lsrm.to_str().unwrap(), again.to_str().unwrap()]);
+        assert_eq!(est[0]["format"], "lsrm");
+        assert_eq!(est[1]["format"], hash);
+        assert_eq!(est[0]["estimate"], est[1]["estimate"]);
+        assert_eq!(std::fs::read(&again).unwrap(), bytes, "{hash}");
+        if hash == "datasketches" {
+            // The other target types: the same registers in HLL_4 and HLL_6.
+            let t4 = dir.path().join("t4");
+            lessram()
+                .args([
+                    "count",
+                    "-q",
+                    "-t",
+                    "1",
+                    "--precision",
+                    "12",
+                    "--hash",
+                    hash,
+                ])
+                .args([
+                    "--sketch", "hll", "--format", hash, "--target", "hll4", "--save",
+                ])
+                .arg(&t4)
+                .arg(&whole)
+                .assert()
+                .success();
+            let t6 = dir.path().join("t6.dshll");
+            lessram()
+                .arg("merge")
+                .arg(t4.join(file))
+                .args(["--target", "HLL_6", "-o"])
+                .arg(&t6)
+                .assert()
+                .success();
+            for (f, target) in [(t4.join(file), Target::Hll4), (t6, Target::Hll6)] {
+                let bytes = std::fs::read(f).unwrap();
+                assert_eq!(datasketches::header(&bytes).unwrap().target, target);
+                let back = datasketches::from_bytes(&bytes).unwrap();
+                assert_eq!(back.registers(), ds.registers(), "{target:?}");
+            }
+        }
+        // The text output names the hashing.
+        lessram()
+            .arg("estimate")
+            .arg(&again)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(format!("hash {hash}")));
+    }
+}
+
+/// `--format` and `--hash` that do not fit are refused before anything is read, each error
+/// saying what to give.
+#[test]
+fn impossible_formats_and_hashings_are_refused_saying_what_to_give() {
+    let dir = TempDir::new().unwrap();
+    let t = write(&dir, "t.txt", b"a b c d a\n");
+    let save = dir.path().join("s");
+    let s = save.to_str().unwrap();
+    fails_with(
+        &["count", "--save", s, "--format", "datasketches", &t],
+        None,
+        "add --hash datasketches",
+    );
+    fails_with(
+        &[
+            "count",
+            "--hash",
+            "datasketches",
+            "--save",
+            s,
+            "--format",
+            "redis",
+            &t,
+        ],
+        None,
+        "add --hash redis",
+    );
+    fails_with(
+        &[
+            "count", "--hash", "redis", "--save", s, "--format", "redis", "--sketch", "kmv", &t,
+        ],
+        None,
+        "add hll to --sketch",
+    );
+    fails_with(
+        &[
+            "count", "--hash", "redis", "--save", s, "--target", "hll4", &t,
+        ],
+        None,
+        "--format datasketches",
+    );
+    fails_with(
+        &["count", "--hash", "redis", "--sketch", "kmv", &t],
+        None,
+        "only hll",
+    );
+    fails_with(
+        &["count", "--hash", "redis", "--precision", "12", &t],
+        None,
+        "precision 14",
+    );
+    clap_refuses(&["count", "--hash", "md5", &t], "md5");
+    clap_refuses(&["count", "--format", "redis", &t], "--save");
+    // Sketches hashed three ways, saved, then merged or converted where they cannot be.
+    let mut files = Vec::new();
+    for hash in ["lessram", "datasketches", "redis"] {
+        let out = dir.path().join(hash);
+        let format = if hash == "lessram" { "lsrm" } else { hash };
+        lessram()
+            .args([
+                "count",
+                "-q",
+                "--sketch",
+                "hll,morris",
+                "--hash",
+                hash,
+                "--save",
+            ])
+            .arg(&out)
+            .args(["--format", format, &t])
+            .assert()
+            .success();
+        let ext = ["lsrm", "dshll", "hyll"][files.len()];
+        files.push(out.join(format!("hyperloglog.{ext}")));
+    }
+    let o = dir.path().join("o");
+    let o = o.to_str().unwrap();
+    let [lessram_hll, ds_hll, redis_hll] = [0, 1, 2].map(|i| files[i].to_str().unwrap());
+    fails_with(
+        &["merge", "-o", o, "--format", "datasketches", lessram_hll],
+        None,
+        "count with --hash datasketches",
+    );
+    fails_with(
+        &["merge", "-o", o, "--format", "redis", ds_hll],
+        None,
+        "count with --hash redis",
+    );
+    fails_with(
+        &["merge", "-o", o, ds_hll, redis_hll],
+        None,
+        "different kinds",
+    );
+    // DataSketches sketches of different lg_k: lessram merges one lg_k only.
+    let d10 = dir.path().join("d10");
+    lessram()
+        .args([
+            "count",
+            "-q",
+            "--hash",
+            "datasketches",
+            "--precision",
+            "10",
+            "--save",
+        ])
+        .arg(&d10)
+        .args(["--format", "datasketches", &t])
+        .assert()
+        .success();
+    let d10 = d10.join("hyperloglog.dshll");
+    fails_with(
+        &["merge", "-o", o, ds_hll, d10.to_str().unwrap()],
+        None,
+        "different lg_k: 14 and 10",
+    );
+    fails_with(
+        &["merge", "-o", o, lessram_hll, ds_hll],
+        None,
+        "different kinds",
+    );
+    let morris = dir.path().join("redis/morris.lsrm");
+    fails_with(
+        &[
+            "merge",
+            "-o",
+            o,
+            "--format",
+            "redis",
+            morris.to_str().unwrap(),
+        ],
+        None,
+        "no Redis HYLL form",
+    );
+    clap_refuses(&["merge", "-o", o, "--format", "theta", ds_hll], "theta");
+}
+
+/// Asserts clap refuses the arguments, naming `needle`.
+fn clap_refuses(args: &[&str], needle: &str) {
+    let out = lessram().args(args).assert().failure().get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(needle) && !err.contains("panicked"),
+        "{args:?}: {err}"
+    );
+}
+
+/// Issue #18, point 5: UltraLogLog in the default table and the JSON, at `--precision`,
+/// saved, merged and estimated like the others.
+#[test]
+fn ultraloglog_runs_in_the_table_and_saves_merges_and_estimates() {
+    let v = count_json(&["--sample-tokens", "30000", "--precision", "12"], None);
+    let ull = row(&v, "UltraLogLog");
+    assert_eq!(ull["parameters"]["precision"], 12);
+    assert_eq!(ull["parameters"]["registers"], 4096);
+    // 4096 registers: a relative standard error of about 1.2% (0.782 / 64); 5 of them.
+    assert!(
+        ull["relative_error"].as_f64().unwrap().abs() < 0.06,
+        "{ull}"
+    );
+    let table = lessram()
+        .args(["count", "--sample-tokens", "30000"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(table).unwrap().contains("UltraLogLog"));
+    let dir = TempDir::new().unwrap();
+    let (all, _) = text(30_000, 20_000);
+    let cut = all.len() / 2;
+    let cut = cut + all[cut..].iter().position(|&b| b == b' ').unwrap();
+    let whole = write(&dir, "all.txt", &all);
+    let direct = count_json(&["--sketch", "ull", &whole], None);
+    let mut saved = Vec::new();
+    for (i, part) in [&all[..cut], &all[cut..]].into_iter().enumerate() {
+        let f = write(&dir, &format!("{i}.txt"), part);
+        let save = dir.path().join(format!("s{i}"));
+        count_json(
+            &[
+                "--sketch",
+                "ull",
+                "-t",
+                "2",
+                "--save",
+                save.to_str().unwrap(),
+                &f,
+            ],
+            None,
+        );
+        saved.push(save.join("ultraloglog.lsrm"));
+    }
+    let merged = dir.path().join("m.lsrm");
+    lessram()
+        .arg("merge")
+        .args(&saved)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
+    let est = estimate_json(&[merged.to_str().unwrap()]);
+    assert_eq!(est[0]["estimator"], "UltraLogLog");
+    assert_eq!(est[0]["format"], "lsrm");
+    assert_eq!(est[0]["estimate"], row(&direct, "UltraLogLog")["estimate"]);
+    // A lessram-hashed UltraLogLog has no DataSketches form; one counted with DataSketches'
+    // hashing converts to its HyperLogLog, DataSketches' own registers.
+    let out = dir.path().join("u.dshll");
+    fails_with(
+        &[
+            "merge",
+            merged.to_str().unwrap(),
+            "--format",
+            "datasketches",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        "count with --hash datasketches",
+    );
+    let save = dir.path().join("ds");
+    count_json(
+        &[
+            "--sketch",
+            "ull",
+            "--hash",
+            "datasketches",
+            "--precision",
+            "12",
+            "--save",
+        ]
+        .into_iter()
+        .chain([save.to_str().unwrap(), &whole])
+        .collect::<Vec<_>>(),
+        None,
+    );
+    lessram()
+        .arg("merge")
+        .arg(save.join("ultraloglog.lsrm"))
+        .args(["--format", "datasketches", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut ds = lessram::interop::datasketches::new(12).unwrap();
+    words(&all).into_iter().for_each(|w| ds.insert(w));
+    let back = lessram::interop::datasketches::from_bytes(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(back.registers(), ds.registers());
+}
+
+/// Against the real systems' bytes (`tests/golden/`, written by the `datasketches` package
+/// and by redis-server from the same tokens): `count --hash X --format X` writes them, and
+/// `estimate` reads theirs with their own estimate.
+#[test]
+fn count_writes_the_golden_bytes_of_datasketches_and_redis() {
+    let golden = |f: &str| {
+        let path = format!("{}/tests/golden/{f}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(path).unwrap()
+    };
+    let dir = TempDir::new().unwrap();
+    let text = |fmt: &str, n: usize, times: usize| -> String {
+        let one: Vec<String> = (0..n).map(|j| fmt.replace("{}", &j.to_string())).collect();
+        let mut all = one.join(" ");
+        all.push('\n');
+        all.repeat(times)
+    };
+    let run = |args: &[&str]| lessram().args(args).assert().success();
+    // DataSketches: every token twice, in order, on one thread (HIP included).
+    let sketches = String::from_utf8(golden("datasketches/sketches.txt")).unwrap();
+    for (name, lg_k, fmt, n) in [
+        ("list", "12", "w{}", 5),
+        ("set", "12", "w{}", 300),
+        ("hll", "12", "w{}", 20_000),
+        ("utf8", "10", "ünïcødé-{}", 3_000),
+    ] {
+        let input = write(&dir, &format!("{name}.txt"), text(fmt, n, 2).as_bytes());
+        for target in ["HLL_4", "HLL_6", "HLL_8"] {
+            let save = dir.path().join(format!("{name}-{target}"));
+            let s = save.to_str().unwrap();
+            run(&[
+                "count",
+                "-q",
+                "-t",
+                "1",
+                "--hash",
+                "datasketches",
+                "--precision",
+                lg_k,
+                "--sketch",
+                "hll",
+                "--save",
+                s,
+                "--format",
+                "datasketches",
+                "--target",
+                target,
+                &input,
+            ]);
+            let file = format!("{name}.{target}.compact");
+            let want = golden(&format!("datasketches/{file}"));
+            let ours = save.join("hyperloglog.dshll");
+            let got = std::fs::read(&ours).unwrap();
+            let theirs = write(&dir, &file, &want);
+            let est = estimate_json(&[ours.to_str().unwrap(), &theirs]);
+            assert_eq!(est[0]["estimate"], est[1]["estimate"], "{file}");
+            assert_eq!(est[0]["hip_estimate"], est[1]["hip_estimate"], "{file}");
+            if name == "hll" || name == "utf8" {
+                // HLL mode: DataSketches' bytes, and its estimate (HIP) in the JSON.
+                assert!(got == want, "{file}: not DataSketches' bytes");
+                let line = sketches.lines().find(|l| l.starts_with(&file)).unwrap();
+                let bits = u64::from_str_radix(line.split(' ').next_back().unwrap(), 16);
+                let hip = est[1]["hip_estimate"].as_f64().unwrap();
+                assert_eq!(hip.to_bits(), bits.unwrap(), "{file}");
+            } else {
+                // LIST and SET: the same header and length (the coupons' order differs).
+                assert_eq!(got[..8], want[..8], "{file}");
+                assert_eq!(got.len(), want.len(), "{file}");
+            }
+        }
+    }
+    // Redis: GET of the keys PFADD built from the same tokens, and PFCOUNT's answers.
+    let pfcount = String::from_utf8(golden("redis/pfcount.txt")).unwrap();
+    for line in pfcount.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (name, fmt, n, count) = (f[0], f[1], f[2].parse().unwrap(), f[4]);
+        let input = write(&dir, &format!("r-{name}.txt"), text(fmt, n, 1).as_bytes());
+        let want = golden(&format!("redis/{name}.hyll"));
+        // With the exact count (MurmurHash3 too) and without (MurmurHash64A alone).
+        for exact in ["--exact", "--no-exact"] {
+            let save = dir.path().join(format!("r-{name}{exact}"));
+            run(&[
+                "count",
+                "-q",
+                exact,
+                "--hash",
+                "redis",
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                "redis",
+                &input,
+            ]);
+            let got = std::fs::read(save.join("hyperloglog.hyll")).unwrap();
+            assert!(got == want, "{name} {exact}: not Redis' bytes");
+        }
+        let theirs = write(&dir, &format!("{name}.hyll"), &want);
+        let est = estimate_json(&[&theirs]);
+        assert_eq!(
+            est[0]["estimate"].as_f64(),
+            Some(count.parse().unwrap()),
+            "{name}"
+        );
+    }
+}

@@ -343,3 +343,85 @@ fn fifos_are_read_as_streams_or_refused_clearly() {
     w.join().unwrap();
     assert_eq!(counts(&v), oracle_tokens(&bytes));
 }
+
+/// Issue #17, point 5: DataSketches and Redis files, truncated, bit-flipped or random under
+/// their headers, given to `estimate` and `merge`: one error line naming the file and the
+/// format, never a panic.
+#[test]
+fn damaged_datasketches_and_redis_files_are_refused_naming_file_and_format() {
+    let dir = TempDir::new().unwrap();
+    // Enough distinct words for every mode: LIST, SET and HLL for DataSketches, sparse and
+    // dense for Redis.
+    let mut files = Vec::new();
+    for (n, tag) in [(5usize, "list"), (300, "set"), (20_000, "dense")] {
+        let words: String = (0..n).map(|i| format!("w{i} ")).collect();
+        let text = write(&dir, &format!("{tag}.txt"), words.as_bytes());
+        for (hash, ext) in [("datasketches", "dshll"), ("redis", "hyll")] {
+            let out = dir.path().join(format!("{hash}-{tag}"));
+            lessram()
+                .args([
+                    "count",
+                    "-q",
+                    "--sketch",
+                    "hll",
+                    "--hash",
+                    hash,
+                    "--precision",
+                    "14",
+                ])
+                .args(["--save", s(&out), "--format", hash, s(&text)])
+                .assert()
+                .success();
+            files.push((out.join(format!("hyperloglog.{ext}")), hash));
+        }
+    }
+    let merged = dir.path().join("merged");
+    for (f, hash) in &files {
+        let format = if *hash == "redis" {
+            "Redis HYLL"
+        } else {
+            "DataSketches HLL"
+        };
+        let bytes = std::fs::read(f).unwrap();
+        lessram().args(["estimate", s(f)]).assert().success();
+        let mut cuts = vec![8, bytes.len() - 1, bytes.len() / 2];
+        if *hash == "redis" {
+            cuts.push(4);
+        }
+        for cut in cuts {
+            let name = format!("cut-{cut}");
+            let c = write(&dir, &name, &bytes[..cut.min(bytes.len() - 1)]);
+            for args in [
+                vec!["estimate", s(&c)],
+                vec!["estimate", "--json", s(&c)],
+                vec!["merge", "-o", s(&merged), s(f), s(&c)],
+                vec!["merge", "-o", s(&merged), s(&c)],
+            ] {
+                fails_with(&args, &format!("{name} ({format})"));
+            }
+        }
+        // Bit flips and random tails under the header: an error or a sketch, never a panic.
+        for at in 0..bytes.len().min(64) {
+            let mut b = bytes.clone();
+            b[at] ^= 1 << (at % 8);
+            let flipped = write(&dir, "flipped", &b);
+            let out = lessram().args(["estimate", s(&flipped)]).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!err.contains("panicked"), "{f:?} flip at {at}: {err}");
+            if !out.status.success() {
+                assert!(
+                    err.starts_with("error: ") && err.contains("flipped"),
+                    "{err}"
+                );
+            }
+        }
+        let mut b = bytes[..8.min(bytes.len())].to_vec();
+        b.extend(noise(bytes.len().saturating_sub(8), 11));
+        let noisy = write(&dir, "noisy", &b);
+        let out = lessram()
+            .args(["merge", "-o", s(&merged), s(&noisy)])
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}

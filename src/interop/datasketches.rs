@@ -175,6 +175,33 @@ impl Target {
     }
 }
 
+impl std::str::FromStr for Target {
+    type Err = Error;
+
+    /// Parses `hll4`, `hll6` or `hll8` (ignoring case and an underscore: DataSketches'
+    /// `HLL_4` too).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::datasketches::Target;
+    /// assert_eq!("HLL_4".parse::<Target>()?, Target::Hll4);
+    /// assert!("hll5".parse::<Target>().is_err());
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().replace('_', "").as_str() {
+            "hll4" => Ok(Target::Hll4),
+            "hll6" => Ok(Target::Hll6),
+            "hll8" => Ok(Target::Hll8),
+            other => Err(Error::invalid_input(
+                NAME,
+                format!("unknown target type {other:?} (known: hll4, hll6, hll8)"),
+            )),
+        }
+    }
+}
+
 /// The mode of a DataSketches HLL sketch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -315,6 +342,28 @@ impl DataSketchesHasher {
     #[must_use]
     pub fn coupon_of(&self, bytes: &[u8]) -> u32 {
         coupon(murmur3_x64_128(bytes, SEED))
+    }
+
+    /// The hash this hasher gives an item whose 128-bit MurmurHash3 with seed [`SEED`] is
+    /// `hash` (as [`murmur3_x64_128`] returns it): for callers that hash once with that seed,
+    /// such as a [`Counter`](crate::text::Counter) seeded 9001, and feed the sketch with
+    /// [`HyperLogLog::insert_hash`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::hash::murmur3_x64_128;
+    /// use lessram::interop::datasketches::{DataSketchesHasher, SEED};
+    /// use lessram::ItemHasher;
+    ///
+    /// let h = DataSketchesHasher::new(12)?;
+    /// assert_eq!(h.hash_of_murmur3(murmur3_x64_128(b"w1", SEED)), h.hash_item("w1"));
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn hash_of_murmur3(&self, hash: u128) -> u64 {
+        hash_of_coupon(coupon(hash), self.lg_k)
     }
 }
 

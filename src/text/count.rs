@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::batch::{Long, VectorPaths, hash_marks, scan};
 use super::exact::{ExactCount, Grouping, SharedExact};
+use super::hashing::Hashing;
 use super::options::TokenOptions;
 use super::read::{
     BLOCK, BlockReader, Blocks, Feed, LongToken, NextStream, Positional, Progress, Source,
@@ -19,7 +20,8 @@ use super::recent::Recent;
 use super::scan::Marks;
 use super::sink::Sink;
 use crate::error::{Error, Result};
-use crate::hash::{HASH_ID_MURMUR3, Murmur3, murmur3_x64_128};
+use crate::hash::{HASH_ID_MURMUR3, ItemHasher, Murmur3, murmur3_x64_128};
+use crate::interop::redis::RedisHasher;
 
 /// Counts the tokens of files, readers or byte slices into the sinks you choose, hashing
 /// each token once (MurmurHash3 x64_128 with the counter's seed), on as many threads as
@@ -55,6 +57,8 @@ use crate::hash::{HASH_ID_MURMUR3, Murmur3, murmur3_x64_128};
 pub struct Counter {
     opts: TokenOptions,
     seed: u32,
+    /// Redis' MurmurHash64A in the high half of each hash ([`Hashing::Redis`]).
+    redis: bool,
     threads: usize,
     exact: bool,
     drop_repeats: Option<bool>,
@@ -73,6 +77,7 @@ impl std::fmt::Debug for Counter {
         f.debug_struct("Counter")
             .field("opts", &self.opts)
             .field("seed", &self.seed)
+            .field("redis", &self.redis)
             .field("threads", &self.threads)
             .field("exact", &self.exact)
             .field("sinks", &self.sinks.len())
@@ -113,6 +118,7 @@ impl Counter {
         Self {
             opts,
             seed: 0,
+            redis: false,
             threads: 1,
             exact: false,
             drop_repeats: None,
@@ -135,6 +141,34 @@ impl Counter {
     #[must_use]
     pub fn seed(mut self, seed: u32) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Hashes tokens as `hashing` says (see [`Hashing`]): sets the seed (9001 for
+    /// DataSketches, else 0) and, for [`Hashing::Redis`], puts Redis' MurmurHash64A of each
+    /// token in the high 64 bits of its hash, computed one token at a time (after the batch
+    /// MurmurHash3 of the low half when the exact count, which keys its set with it, is on;
+    /// the low half is 0 otherwise). The sinks then must be [`RedisHll`](super::RedisHll)s
+    /// or hash nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::{datasketches, redis};
+    /// use lessram::text::{Counter, DataSketchesHll, Hashing, RedisHll, TokenOptions};
+    ///
+    /// let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::DataSketches);
+    /// let ds = c.sink(DataSketchesHll(datasketches::new(12)?));
+    /// assert_eq!(c.count_bytes(b"a b a")?.take(ds).0.estimate(), 2.0);
+    /// let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+    /// let r = c.sink(RedisHll(redis::new()));
+    /// assert_eq!(redis::pfcount(&c.count_bytes(b"a b a")?.take(r).0), 2);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hashing(mut self, hashing: Hashing) -> Self {
+        self.seed = hashing.seed();
+        self.redis = hashing == Hashing::Redis;
         self
     }
 
@@ -228,6 +262,8 @@ impl Counter {
     /// whose structure hashes with anything else ([`Sink::hasher_identity`]: another
     /// hasher, or Murmur3 with another seed) makes the count fail with
     /// [`Error::InvalidInput`] naming the hasher expected, before any token is counted.
+    /// With [`Hashing::Redis`] only [`RedisHll`](super::RedisHll)s and sinks that hash
+    /// nothing count, and a `RedisHll` counts with nothing else.
     ///
     /// # Example
     ///
@@ -408,6 +444,33 @@ impl Counter {
     /// Refuses a sink whose structure hashes with another function than the counter's
     /// MurmurHash3 and seed: it would silently hold hashes of another family than its own.
     fn check_sink_hashers(&self) -> Result<()> {
+        let redis = (RedisHasher.hash_id(), RedisHasher.seed());
+        for (i, sink) in self.sinks.iter().enumerate() {
+            let found = sink.hasher_identity();
+            if self.redis && found.is_some_and(|f| f != redis) {
+                return Err(Error::InvalidInput {
+                    structure: "Counter",
+                    detail: format!(
+                        "sink {i} hashes with lessram's hashers, but the counter hashes tokens \
+                         as Redis does (Hashing::Redis): only RedisHll and RedisUll sinks, or \
+                         sinks that hash nothing, can count with it"
+                    ),
+                });
+            }
+            if !self.redis && found == Some(redis) {
+                return Err(Error::InvalidInput {
+                    structure: "Counter",
+                    detail: format!(
+                        "sink {i} hashes as Redis does (a RedisHll or RedisUll), but the \
+                         counter hashes tokens with MurmurHash3: give it \
+                         Counter::hashing(Hashing::Redis)"
+                    ),
+                });
+            }
+        }
+        if self.redis {
+            return Ok(());
+        }
         let expected = (HASH_ID_MURMUR3, u64::from(self.seed));
         for (i, sink) in self.sinks.iter().enumerate() {
             if let Some(found) = sink.hasher_identity()
@@ -440,6 +503,7 @@ impl Counter {
         let Counter {
             opts,
             seed,
+            redis,
             threads,
             exact,
             drop_repeats,
@@ -450,7 +514,11 @@ impl Counter {
         let n = sinks.len();
         // One set for every thread: each token has one shard, whichever thread meets it.
         let shared = exact.then(|| Arc::new(SharedExact::new(seed)));
-        let new_tally = || Tally::new(opts, seed, shared.clone(), drop_repeats);
+        let new_tally = || {
+            let mut t = Tally::new(opts, seed, shared.clone(), drop_repeats);
+            t.redis = redis;
+            t
+        };
         // Per thread: the sinks that fork (the first thread has the originals).
         let mut firsts = new_tally();
         let mut serial = new_tally();
@@ -701,6 +769,12 @@ fn count_slice_block(
     feed_folded(tally, &text[from..stop]);
 }
 
+/// `hash` with its high 64 bits replaced by Redis' hash of `token` ([`Hashing::Redis`]).
+#[inline]
+fn with_redis(hash: u128, token: &[u8]) -> u128 {
+    (u128::from(RedisHasher.hash_bytes(token)) << 64) | u128::from(hash as u64)
+}
+
 /// Feeds `block` to `tally`, lower-cased first when its options say so.
 fn feed_folded(tally: &mut Tally, block: &[u8]) {
     if tally.opts.lowercase {
@@ -856,6 +930,8 @@ impl Report {
 struct Tally {
     opts: TokenOptions,
     seed: u32,
+    /// Redis' hash of each token goes in the high half of its hash ([`Hashing::Redis`]).
+    redis: bool,
     /// The sinks fed here, with their index in the counter and the time spent in them.
     sinks: Vec<(usize, Box<dyn Sink>, Duration)>,
     /// The exact count, shared by every thread's tally.
@@ -900,6 +976,7 @@ impl Tally {
         Self {
             opts,
             seed,
+            redis: false,
             sinks: Vec::new(),
             exact,
             grouping: Grouping::default(),
@@ -920,6 +997,11 @@ impl Tally {
 
     /// Counts one token given by its hash and, when the exact count needs them, its bytes.
     fn add_one(&mut self, hash: u128, bytes: &[u8]) {
+        let hash = if self.redis {
+            with_redis(if self.exact.is_some() { hash } else { 0 }, bytes)
+        } else {
+            hash
+        };
         self.insert_hashes(&[hash], 1);
         if let Some(exact) = &self.exact {
             let t = Instant::now();
@@ -1009,13 +1091,25 @@ impl Feed for Tally {
                 recent.drop_repeats(block, &mut self.marks);
             }
             let kept = self.marks.len / 2;
-            hash_marks(
-                block,
-                self.marks.as_slice(),
-                &mut self.hashes[..kept],
-                self.seed,
-                &mut self.long,
-            );
+            // With Redis' hashing and no exact count, no sink reads the low half (only
+            // `RedisHll`s and sinks that hash nothing run): the batch hash is skipped.
+            let hashed = !self.redis || self.exact.is_some();
+            if hashed {
+                hash_marks(
+                    block,
+                    self.marks.as_slice(),
+                    &mut self.hashes[..kept],
+                    self.seed,
+                    &mut self.long,
+                );
+            }
+            if self.redis {
+                let marks = self.marks.as_slice();
+                for (t, h) in self.hashes[..kept].iter_mut().enumerate() {
+                    let token = &block[marks[2 * t] as usize..marks[2 * t + 1] as usize];
+                    *h = with_redis(if hashed { *h } else { 0 }, token);
+                }
+            }
             self.scan_time += t.elapsed();
             self.flush(block, kept, tokens as u64);
             base += consumed;
@@ -1025,7 +1119,7 @@ impl Feed for Tally {
     fn long_token(&mut self) -> LongToken {
         LongToken {
             hasher: Murmur3::with_seed(self.seed).build_hasher(),
-            bytes: self.exact.is_some().then(Vec::new),
+            bytes: (self.exact.is_some() || self.redis).then(Vec::new),
         }
     }
 
@@ -1226,6 +1320,136 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Issue #17, point 5: with DataSketches' or Redis' hashing, the sinks hold the
+    /// registers the engine's own hashing of each token gives, whatever the threads, the
+    /// way in, the token lengths (under 16, 16 to 31, longer, longer than a block), the
+    /// folding and whether repeats are dropped; the exact count is unchanged.
+    #[test]
+    fn datasketches_and_redis_sinks_hold_the_engines_registers() {
+        use crate::interop::{datasketches, redis};
+        use crate::text::{DataSketchesHll, Hashing, RedisHll};
+        let (mut text, _) = words(20_000, 8_000);
+        for len in [15, 16, 31, 32, 33, 100, 5_000] {
+            text.extend(std::iter::repeat_n(b'Q', len));
+            text.extend_from_slice(b"\n\n");
+        }
+        text.extend_from_slice(b"Mixed Case words\nmixed case WORDS");
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("t.txt");
+        std::fs::write(&path, &text).unwrap();
+        for opts in [
+            TokenOptions::words(),
+            TokenOptions::lines(),
+            TokenOptions::words().lowercase(true),
+        ] {
+            let tokens = reference(&text, opts);
+            let distinct: BTreeSet<&Vec<u8>> = tokens.iter().collect();
+            let mut ds = datasketches::new(10).unwrap();
+            let mut rd = redis::new();
+            for t in &tokens {
+                if !t.is_empty() {
+                    ds.insert(t.as_slice());
+                }
+                rd.insert(t.as_slice());
+            }
+            for threads in [1, 3] {
+                for (way, drop) in [(0, false), (1, true), (2, true)] {
+                    let why = format!("{opts:?}, {threads} threads, way {way}, drop {drop}");
+                    let run = |hashing: Hashing, c: &mut Counter| match hashing {
+                        Hashing::Redis => Err(c.sink(RedisHll(redis::new()))),
+                        _ => Ok(c.sink(DataSketchesHll(datasketches::new(10).unwrap()))),
+                    };
+                    for hashing in [Hashing::DataSketches, Hashing::Redis] {
+                        // The exact count off on the stream: Redis' hashing then skips
+                        // the batch MurmurHash3.
+                        let mut c = counter(opts, threads, 4096)
+                            .hashing(hashing)
+                            .drop_repeats(drop)
+                            .exact(way != 2);
+                        let handle = run(hashing, &mut c);
+                        let mut report = match way {
+                            0 => c.count_bytes(&text),
+                            1 => c.count_path(&path),
+                            _ => c.count_reader(std::io::Cursor::new(text.clone())),
+                        }
+                        .unwrap();
+                        let exact = (way != 2).then_some(distinct.len() as u64);
+                        assert_eq!(report.distinct(), exact, "{why}");
+                        match handle {
+                            Ok(h) => {
+                                let got = report.take(h).0;
+                                assert_eq!(got.registers(), ds.registers(), "{why}");
+                                if threads == 1 {
+                                    assert_eq!(got.estimate_hip(), ds.estimate_hip(), "{why}");
+                                }
+                            }
+                            Err(h) => {
+                                let got = report.take(h).0;
+                                assert_eq!(got.registers(), rd.registers(), "{why}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The UltraLogLogs hashing as the engines do: their HyperLogLog is the engine's, on any
+    /// number of threads.
+    #[test]
+    fn engine_ultraloglogs_hold_the_engines_registers() {
+        use crate::UltraLogLog;
+        use crate::interop::datasketches::{self, DataSketchesHasher};
+        use crate::interop::redis::{self, RedisHasher};
+        use crate::text::{DataSketchesUll, Hashing, RedisUll};
+        let (text, tokens) = words(30_000, 12_000);
+        let (mut ds, mut rd) = (datasketches::new(12).unwrap(), redis::new());
+        for t in &tokens {
+            ds.insert(t.as_str());
+            rd.insert(t.as_str());
+        }
+        for threads in [1, 3] {
+            let mut c =
+                counter(TokenOptions::words(), threads, 4096).hashing(Hashing::DataSketches);
+            let h = DataSketchesHasher::new(12).unwrap();
+            let u = c.sink(DataSketchesUll(UltraLogLog::with_hasher(12, h).unwrap()));
+            let u = c.count_bytes(&text).unwrap().take(u).0;
+            assert_eq!(u.to_hyperloglog().registers(), ds.registers(), "{threads}");
+            let mut c = counter(TokenOptions::words(), threads, 4096).hashing(Hashing::Redis);
+            let u = c.sink(RedisUll(UltraLogLog::with_hasher(14, RedisHasher).unwrap()));
+            let u = c.count_bytes(&text).unwrap().take(u).0;
+            assert_eq!(u.to_hyperloglog().registers(), rd.registers(), "{threads}");
+        }
+    }
+
+    #[test]
+    fn sinks_that_do_not_fit_the_hashing_are_refused() {
+        use crate::interop::redis;
+        use crate::text::{Hashing, RedisHll};
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(RedisHll(redis::new()));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("Hashing::Redis"), "{msg}");
+        let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+        let _ = c.sink(Distinct(Kmv::new(16).unwrap()));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("only RedisHll and RedisUll"), "{msg}");
+        // DataSketches' HLL is fed MurmurHash3 seed 9001: a lessram counter refuses it.
+        let mut c = Counter::new(TokenOptions::words());
+        let _ = c.sink(crate::text::DataSketchesHll(
+            crate::interop::datasketches::new(10).unwrap(),
+        ));
+        let msg = c.count_bytes(b"a").unwrap_err().to_string();
+        assert!(msg.contains("seed 9001"), "{msg}");
+        // A Morris counter hashes nothing: it counts with Redis' hashing.
+        let mut c = Counter::new(TokenOptions::words()).hashing(Hashing::Redis);
+        let m = c.sink(Morris::new(
+            MorrisCounter::new(2.0).unwrap(),
+            crate::counting::SplitMix64::new(1),
+        ));
+        assert!(c.count_bytes(b"a b").unwrap().take(m).counter.estimate() > 0.0);
     }
 
     #[test]

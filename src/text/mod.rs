@@ -11,6 +11,12 @@
 //! optionally an exact count ([`ExactCount`]). It returns a [`Report`] with the sinks back
 //! as values.
 //!
+//! [`Counter::hashing`] makes it hash as Apache DataSketches ([`DataSketchesHll`]) or Redis
+//! ([`RedisHll`]) do ([`Hashing`]), so the sketches are those engines' own. [`Sketch`] is
+//! any of the sinks `lessram count` runs ([`SketchKind`] builds one by name), and
+//! [`Sketch::read`] and [`Sketch::write`] move it through every [`Format`]: lessram's,
+//! DataSketches' HLL and Redis' `HYLL`.
+//!
 //! The way of a token reads in one direction, one file each:
 //!
 //! 1. **read** (`read.rs`): regular files by position (`pread`) on every thread at once,
@@ -66,11 +72,15 @@
 
 mod batch;
 mod count;
+mod engines;
 mod exact;
 mod hash;
+mod hashing;
+mod kind;
 mod options;
 mod read;
 mod recent;
+mod saved;
 mod scan;
 #[cfg(target_arch = "x86_64")]
 mod simd;
@@ -79,8 +89,12 @@ mod sketch;
 
 pub use batch::{TokenHasher, VectorPaths, hash_tokens};
 pub use count::{Counter, Report, SinkHandle};
+pub use engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
 pub use exact::ExactCount;
+pub use hashing::Hashing;
+pub use kind::{SketchKind, SketchParams};
 pub use options::TokenOptions;
 pub use read::Source;
+pub use saved::Format;
 pub use sink::{Distinct, Filter, Morris, Sink};
 pub use sketch::Sketch;

@@ -101,7 +101,7 @@ pub trait Sink: Any + Send {
 }
 
 /// Downcasts a fork back to the sink type that made it.
-fn downcast<S: Sink>(fork: Box<dyn Sink>, what: &'static str) -> Result<S> {
+pub(super) fn downcast<S: Sink>(fork: Box<dyn Sink>, what: &'static str) -> Result<S> {
     let any: Box<dyn Any> = fork;
     any.downcast::<S>()
         .map(|b| *b)

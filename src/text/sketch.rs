@@ -1,14 +1,19 @@
 //! [`Sketch`]: one of the counting sinks, its kind chosen at run time (the estimators of
 //! `lessram count`, `merge` and `estimate`).
 
-use crate::codec::{Kind, peek_kind};
+use crate::codec::{Codec, Decoder, Kind, peek_kind};
 use crate::counting::SplitMix64;
 use crate::error::{Error, Result};
+use crate::hash::{HASH_ID_MURMUR3, ItemHasher};
+use crate::interop::datasketches::DataSketchesHyperLogLog;
+use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
 use crate::{
     DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
-    SuperLogLog,
+    SuperLogLog, UltraLogLog,
 };
 
+use super::engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
+use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris, Sink};
 
 /// A sketch of any kind `lessram count` runs, as the [`Sink`] that counts it: for code that
@@ -45,6 +50,17 @@ pub enum Sketch {
     SuperLogLog(Distinct<SuperLogLog>),
     /// A HyperLogLog.
     HyperLogLog(Distinct<HyperLogLog>),
+    /// A HyperLogLog hashing as Apache DataSketches does (fed by a counter with
+    /// [`Hashing::DataSketches`]).
+    DataSketches(DataSketchesHll),
+    /// A HyperLogLog hashing as Redis does (fed by a counter with [`Hashing::Redis`]).
+    Redis(RedisHll),
+    /// An UltraLogLog.
+    UltraLogLog(Distinct<UltraLogLog>),
+    /// An UltraLogLog hashing as Apache DataSketches does: its HyperLogLog is DataSketches'.
+    DataSketchesUll(DataSketchesUll),
+    /// An UltraLogLog hashing as Redis does: its HyperLogLog is Redis'.
+    RedisUll(RedisUll),
     /// K minimum values.
     Kmv(Distinct<Kmv>),
     /// A scaling Bloom filter, counting the inserts that were new.
@@ -59,6 +75,11 @@ macro_rules! each {
             Sketch::LogLog(Distinct($s)) => $e,
             Sketch::SuperLogLog(Distinct($s)) => $e,
             Sketch::HyperLogLog(Distinct($s)) => $e,
+            Sketch::DataSketches(DataSketchesHll($s)) => $e,
+            Sketch::Redis(RedisHll($s)) => $e,
+            Sketch::UltraLogLog(Distinct($s)) => $e,
+            Sketch::DataSketchesUll(DataSketchesUll($s)) => $e,
+            Sketch::RedisUll(RedisUll($s)) => $e,
             Sketch::Kmv(Distinct($s)) => $e,
             Sketch::Bloom(Filter($s)) => $e,
         }
@@ -73,6 +94,11 @@ macro_rules! each_sink {
             Sketch::LogLog($s) => $e,
             Sketch::SuperLogLog($s) => $e,
             Sketch::HyperLogLog($s) => $e,
+            Sketch::DataSketches($s) => $e,
+            Sketch::Redis($s) => $e,
+            Sketch::UltraLogLog($s) => $e,
+            Sketch::DataSketchesUll($s) => $e,
+            Sketch::RedisUll($s) => $e,
             Sketch::Kmv($s) => $e,
             Sketch::Bloom($s) => $e,
         }
@@ -81,11 +107,12 @@ macro_rules! each_sink {
 
 impl Sketch {
     /// The kinds of saved structure [`Sketch::from_bytes`] decodes.
-    pub const KINDS: [Kind; 6] = [
+    pub const KINDS: [Kind; 7] = [
         Kind::MorrisCounter,
         Kind::LogLog,
         Kind::SuperLogLog,
         Kind::HyperLogLog,
+        Kind::UltraLogLog,
         Kind::Kmv,
         Kind::ScalingBloomFilter,
     ];
@@ -107,15 +134,20 @@ impl Sketch {
             Sketch::Morris(_) => "MorrisCounter",
             Sketch::LogLog(_) => "LogLog",
             Sketch::SuperLogLog(_) => "SuperLogLog",
-            Sketch::HyperLogLog(_) => "HyperLogLog",
+            Sketch::HyperLogLog(_) | Sketch::DataSketches(_) | Sketch::Redis(_) => "HyperLogLog",
+            Sketch::UltraLogLog(_) | Sketch::DataSketchesUll(_) | Sketch::RedisUll(_) => {
+                "UltraLogLog"
+            }
             Sketch::Kmv(_) => "Kmv",
             Sketch::Bloom(_) => "ScalingBloomFilter",
         }
     }
 
     /// The estimate: of the tokens for the Morris counter, of the distinct tokens for the
-    /// others (the scaling Bloom filter's count of inserts that were new). Not an estimate
-    /// when [`Sketch::bounds`] gives bounds.
+    /// others (the scaling Bloom filter's count of inserts that were new; for Redis'
+    /// HyperLogLog, what `PFCOUNT` answers, [`redis::pfcount`](crate::interop::redis::pfcount),
+    /// the same before and after a trip through Redis' format). Not an estimate when
+    /// [`Sketch::bounds`] gives bounds.
     ///
     /// # Example
     ///
@@ -135,7 +167,58 @@ impl Sketch {
             Sketch::LogLog(d) => d.0.estimate(),
             Sketch::SuperLogLog(d) => d.0.estimate(),
             Sketch::HyperLogLog(d) => d.0.estimate(),
+            Sketch::DataSketches(d) => d.0.estimate(),
+            // What PFCOUNT answers: Redis keeps registers only, so that is the estimate its
+            // format carries (lessram's exact count while sparse would change on the way).
+            Sketch::Redis(d) => crate::interop::redis::pfcount(&d.0) as f64,
+            Sketch::UltraLogLog(d) => d.0.estimate(),
+            Sketch::DataSketchesUll(d) => d.0.estimate(),
+            Sketch::RedisUll(d) => d.0.estimate(),
             Sketch::Kmv(d) => d.0.estimate(),
+        }
+    }
+
+    /// How the sketch hashes items: [`Hashing::DataSketches`] for DataSketches' HLL and for
+    /// a sketch other than a HyperLogLog whose MurmurHash3 has DataSketches' seed 9001 (as
+    /// [`SketchKind::build`](super::SketchKind::build) makes them), [`Hashing::Redis`] for
+    /// Redis' HLL, else [`Hashing::Lessram`] (a Morris counter hashes nothing).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::redis;
+    /// use lessram::text::{Distinct, Hashing, RedisHll, Sketch};
+    /// use lessram::Kmv;
+    ///
+    /// assert_eq!(Sketch::Redis(RedisHll(redis::new())).hashing(), Hashing::Redis);
+    /// assert_eq!(Sketch::Kmv(Distinct(Kmv::new(8)?)).hashing(), Hashing::Lessram);
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hashing(&self) -> Hashing {
+        match self {
+            Sketch::DataSketches(_) | Sketch::DataSketchesUll(_) => Hashing::DataSketches,
+            Sketch::Redis(_) | Sketch::RedisUll(_) => Hashing::Redis,
+            // lessram's own HyperLogLog, whatever its seed: not DataSketches' registers.
+            Sketch::HyperLogLog(_) => Hashing::Lessram,
+            s => match s.hasher_identity() {
+                Some((HASH_ID_MURMUR3, seed))
+                    if seed == u64::from(Hashing::DataSketches.seed()) =>
+                {
+                    Hashing::DataSketches
+                }
+                _ => Hashing::Lessram,
+            },
+        }
+    }
+
+    /// The sketch's name with its hashing when that is not lessram's: `"HyperLogLog"`,
+    /// `"HyperLogLog (datasketches hashing)"`.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self.hashing() {
+            Hashing::Lessram => self.name().to_string(),
+            h => format!("{} ({h} hashing)", self.name()),
         }
     }
 
@@ -222,7 +305,31 @@ impl Sketch {
             )),
             Kind::LogLog => Sketch::LogLog(Distinct(LogLog::from_bytes(bytes)?)),
             Kind::SuperLogLog => Sketch::SuperLogLog(Distinct(SuperLogLog::from_bytes(bytes)?)),
-            Kind::HyperLogLog => Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?)),
+            Kind::HyperLogLog => {
+                // lessram's, DataSketches' or Redis' hashing, told by the frame's hash fields.
+                let frame = Decoder::new(bytes, Kind::HyperLogLog)?;
+                let found = (frame.hash_id(), frame.seed());
+                if found.0 == HASH_ID_MURMUR3 {
+                    Sketch::HyperLogLog(Distinct(HyperLogLog::from_bytes(bytes)?))
+                } else if found == (RedisHasher.hash_id(), RedisHasher.seed()) {
+                    Sketch::Redis(RedisHll(RedisHyperLogLog::from_bytes(bytes)?))
+                } else {
+                    Sketch::DataSketches(DataSketchesHll(DataSketchesHyperLogLog::from_bytes(
+                        bytes,
+                    )?))
+                }
+            }
+            Kind::UltraLogLog => {
+                let frame = Decoder::new(bytes, Kind::UltraLogLog)?;
+                let found = (frame.hash_id(), frame.seed());
+                if found.0 == HASH_ID_MURMUR3 {
+                    Sketch::UltraLogLog(Distinct(UltraLogLog::from_bytes(bytes)?))
+                } else if found == (RedisHasher.hash_id(), RedisHasher.seed()) {
+                    Sketch::RedisUll(RedisUll(Codec::from_bytes(bytes)?))
+                } else {
+                    Sketch::DataSketchesUll(DataSketchesUll(Codec::from_bytes(bytes)?))
+                }
+            }
             Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
             Kind::ScalingBloomFilter => {
                 Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?))
@@ -264,8 +371,41 @@ impl Sketch {
             (Sketch::LogLog(a), Sketch::LogLog(b)) => a.0.merge(&b.0),
             (Sketch::SuperLogLog(a), Sketch::SuperLogLog(b)) => a.0.merge(&b.0),
             (Sketch::HyperLogLog(a), Sketch::HyperLogLog(b)) => a.0.merge(&b.0),
+            // Each lg_k is its own hasher (DataSketches' union folds by other bits than
+            // lessram's merge): name the lg_k, not the hashers' fingerprints.
+            (Sketch::DataSketches(a), Sketch::DataSketches(b))
+                if a.0.precision() != b.0.precision() =>
+            {
+                Err(Error::incompatible(
+                    "DataSketches HLL",
+                    "lg_k",
+                    a.0.precision(),
+                    b.0.precision(),
+                ))
+            }
+            (Sketch::DataSketches(a), Sketch::DataSketches(b)) => a.0.merge(&b.0),
+            (Sketch::Redis(a), Sketch::Redis(b)) => a.0.merge(&b.0),
+            (Sketch::UltraLogLog(a), Sketch::UltraLogLog(b)) => a.0.merge(&b.0),
+            (Sketch::DataSketchesUll(a), Sketch::DataSketchesUll(b))
+                if a.0.precision() != b.0.precision() =>
+            {
+                Err(Error::incompatible(
+                    "DataSketches UltraLogLog",
+                    "lg_k",
+                    a.0.precision(),
+                    b.0.precision(),
+                ))
+            }
+            (Sketch::DataSketchesUll(a), Sketch::DataSketchesUll(b)) => a.0.merge(&b.0),
+            (Sketch::RedisUll(a), Sketch::RedisUll(b)) => a.0.merge(&b.0),
             (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0),
             (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0),
+            (a, b) if a.name() == b.name() => Err(Error::incompatible(
+                "Sketch",
+                "hashing",
+                a.hashing(),
+                b.hashing(),
+            )),
             (a, b) => Err(Error::incompatible("Sketch", "kind", a.name(), b.name())),
         }
     }
@@ -313,6 +453,7 @@ mod tests {
             Sketch::LogLog(Distinct(LogLog::new(8).unwrap())),
             Sketch::SuperLogLog(Distinct(SuperLogLog::new(8).unwrap())),
             Sketch::HyperLogLog(Distinct(HyperLogLog::new(8).unwrap())),
+            Sketch::UltraLogLog(Distinct(UltraLogLog::new(8).unwrap())),
             Sketch::Kmv(Distinct(Kmv::new(64).unwrap())),
             Sketch::Bloom(Filter(ScalingBloomFilter::new(100, 0.01).unwrap())),
         ]
@@ -340,8 +481,10 @@ mod tests {
                 Sketch::LogLog(d) => bare(d, text).0.estimate(),
                 Sketch::SuperLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::HyperLogLog(d) => bare(d, text).0.estimate(),
+                Sketch::UltraLogLog(d) => bare(d, text).0.estimate(),
                 Sketch::Kmv(d) => bare(d, text).0.estimate(),
                 Sketch::Bloom(f) => bare(f, text).0.len() as f64,
+                _ => unreachable!("not in every_kind"),
             };
             assert_eq!(counted.estimate(), want, "{name}");
             assert_eq!(counted.counts_tokens(), kind == Kind::MorrisCounter);

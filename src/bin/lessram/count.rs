@@ -9,11 +9,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use lessram::MemoryUsage;
+use lessram::interop::datasketches::Target;
 use lessram::sample::SampleCorpus;
-use lessram::text::{Counter, ExactCount, Sketch, Source, TokenOptions};
+use lessram::text::{
+    Counter, ExactCount, Format, Hashing, Sketch, SketchKind as Which, SketchParams, Source,
+    TokenOptions,
+};
 use serde_json::{Value, json};
 
-use crate::estimators::{self, Params, Which};
+use crate::estimators::{self, MORRIS_SEED};
 use crate::progress::Progress;
 use crate::show::{group, params_text};
 
@@ -33,7 +37,24 @@ The exact count is on for the sample and for uncompressed files totalling at mos
 off for larger, compressed or piped input (--exact, or `exact` in --sketch, turns it on;
 --no-exact off).
 
-Sketches for --sketch: morris, loglog, superloglog, hll, kmv, bloom, exact.")]
+Sketches for --sketch: morris, loglog, superloglog, hll, ull (UltraLogLog), kmv, bloom, exact.
+
+--hash lessram (the default) is lessram's MurmurHash3, seed 0, for every sketch. --hash
+datasketches is Apache DataSketches' MurmurHash3, seed 9001, on the same batch path: hll is
+then DataSketches' HLL sketch (lg_k = --precision, 4 to 18), ull an UltraLogLog whose
+HyperLogLog is, the others hash with seed 9001. --hash redis is Redis' MurmurHash64A, token
+by token: only hll (Redis' HyperLogLog, precision 14), ull (whose HyperLogLog is Redis') and
+morris count with it, and hll alone is the default.
+
+--save DIR writes one file per sketch: morris, loglog, superloglog, hyperloglog,
+ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
+default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
+DataSketches' compact sketch (hyperloglog.dshll, HLL_8 unless --target says hll4 or hll6;
+needs --hash datasketches), --format redis as a Redis HYLL string (hyperloglog.hyll; needs
+--hash redis); the other sketches stay .lsrm (`merge --format` turns such an UltraLogLog
+into its HyperLogLog in the engine's format). On several threads a DataSketches sketch is
+merged from the threads' and saved out of order, as DataSketches marks a union; --threads 1
+keeps DataSketches' HIP estimate.")]
 pub(crate) struct Args {
     /// Files to read (`-` for stdin); `.gz` and `.zst` are decompressed.
     #[arg(conflicts_with = "sample")]
@@ -74,15 +95,24 @@ pub(crate) struct Args {
     /// Base of the Morris counter.
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     base: f64,
-    /// Threads (default: all cores). HyperLogLog, LogLog, SuperLogLog, KMV and the exact
-    /// count give identical results on any number; the scaling Bloom filter's count can
-    /// differ slightly, since the order of insertion decides which items are false
+    /// Threads (default: all cores). HyperLogLog, UltraLogLog, LogLog, SuperLogLog, KMV and
+    /// the exact count give identical results on any number; the scaling Bloom filter's
+    /// count can differ slightly, since the order of insertion decides which items are false
     /// positives.
     #[arg(long, short = 't')]
     threads: Option<usize>,
-    /// Write each sketch in lessram's binary format to this directory.
+    /// How tokens are hashed: lessram, datasketches or redis (see below).
+    #[arg(long, value_name = "HASH", default_value = "lessram")]
+    hash: Hashing,
+    /// Write each sketch to this directory (see below).
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
+    /// The format --save writes the HyperLogLog in: lsrm, datasketches or redis.
+    #[arg(long, value_name = "FORMAT", default_value = "lsrm", requires = "save")]
+    format: Format,
+    /// DataSketches' target type for --format datasketches: hll4, hll6 or hll8 (default).
+    #[arg(long, value_name = "TYPE", requires = "save")]
+    target: Option<Target>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -173,25 +203,47 @@ fn inputs(files: &[PathBuf]) -> anyhow::Result<What> {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
-    let params = Params {
+    let params = SketchParams {
         precision: args.precision,
         k: args.k,
         error_rate: args.error_rate,
         capacity: args.capacity,
         base: args.base,
+        morris_seed: MORRIS_SEED,
     };
     // Which estimators, in table order.
     let mut chosen: Vec<Which> = Vec::new();
     let mut exact_named = false;
     for name in &args.sketch {
-        match Which::parse(name)? {
+        match estimators::parse(name)? {
             Some(w) if !chosen.contains(&w) => chosen.push(w),
             Some(_) => {}
             None => exact_named = true,
         }
     }
     if args.sketch.is_empty() {
-        chosen = Which::ALL.to_vec();
+        chosen = match args.hash {
+            Hashing::Redis => vec![Which::HyperLogLog],
+            _ => Which::ALL.to_vec(),
+        };
+    }
+    if args.target.is_some() && args.format != Format::DataSketches {
+        bail!("--target is DataSketches' target type: give it with --format datasketches");
+    }
+    if let Some(h) = args.format.hashing() {
+        if h != args.hash {
+            bail!(
+                "--format {} needs the tokens hashed as {} hashes them: add --hash {h}",
+                args.format,
+                args.format.describe()
+            );
+        }
+        if !chosen.contains(&Which::HyperLogLog) {
+            bail!(
+                "--format {} writes the HyperLogLog: add hll to --sketch",
+                args.format
+            );
+        }
     }
     chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
     if exact_named && args.no_exact {
@@ -215,10 +267,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     if args.capacity == 0 && chosen.contains(&Which::Bloom) {
         bail!("capacity 0 out of range 1 or more");
     }
-    let mut counter = Counter::new(opts).threads(threads);
+    let mut counter = Counter::new(opts).threads(threads).hashing(args.hash);
     let handles = chosen
         .iter()
-        .map(|w| Ok((*w, counter.sink(w.build(&params)?))))
+        .map(|w| {
+            let s = w.build(&params, args.hash);
+            let s = s.with_context(|| format!("--sketch {} with --hash {}", w.key(), args.hash))?;
+            Ok((*w, counter.sink(s)))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let sample = args.sample || args.sample_tokens.is_some();
     let what = if !args.files.is_empty() {
@@ -294,9 +350,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
     if let Some(dir) = &args.save {
         for (w, e, _) in &found {
-            let path = dir.join(w.file_name());
-            std::fs::write(&path, e.to_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+            let format = if *w == Which::HyperLogLog {
+                args.format
+            } else {
+                Format::Lsrm
+            };
+            let path = dir.join(format!("{}.{}", w.file_stem(), format.extension()));
+            let bytes = estimators::write(e, format, args.target.unwrap_or(Target::Hll8))?;
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         }
     }
 

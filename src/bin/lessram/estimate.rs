@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::bail;
+use lessram::text::Sketch;
 use serde_json::{Value, json};
 
 /// Why a merged scaling Bloom filter shows bounds instead of an estimate.
@@ -15,7 +16,8 @@ use crate::show::{group, one_line, params_text};
 /// Print the estimate of each saved sketch.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Sketches saved by `lessram count --save` or `lessram merge`.
+    /// Sketches saved by `lessram count --save` or `lessram merge`, in any format (lsrm,
+    /// DataSketches HLL, Redis HYLL: told apart by their first bytes).
     #[arg(required = true, num_args = 1..)]
     files: Vec<PathBuf>,
     /// Print one JSON object per line instead of text.
@@ -29,7 +31,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     // The good files are printed, the bad ones reported together, and the exit fails.
     let mut bad = Vec::new();
     for path in &args.files {
-        let s = match load_file(path) {
+        let (s, format) = match load_file(path) {
             Ok(s) => s,
             Err(e) => {
                 bad.push(one_line(&e));
@@ -45,10 +47,15 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
             let mut v = json!({
                 "file": path.display().to_string(),
                 "estimator": s.name(),
+                "format": format.name(),
                 "parameters": params(&s),
                 "estimate": if bounds.is_some() { Value::Null } else { json!(estimate) },
                 "memory_bytes": s.footprint(),
             });
+            if let Sketch::DataSketches(d) = &s {
+                // DataSketches' own estimate of an in-order sketch (`null` out of order).
+                v["hip_estimate"] = json!(d.0.estimate_hip());
+            }
             if let Some((low, high)) = bounds {
                 v["bounds"] = json!([low, high]);
                 v["note"] = json!(MERGED_NOTE);

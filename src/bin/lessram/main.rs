@@ -16,8 +16,8 @@ mod progress;
 mod show;
 mod words;
 
-/// Count distinct tokens in kilobytes: Morris, LogLog, SuperLogLog, HyperLogLog, KMV and a
-/// scaling Bloom filter side by side with the exact count.
+/// Count distinct tokens in kilobytes: Morris, LogLog, SuperLogLog, HyperLogLog, UltraLogLog,
+/// KMV and a scaling Bloom filter side by side with the exact count.
 #[derive(Debug, Parser)]
 #[command(name = "lessram", version, about, max_term_width = 100)]
 struct Cli {
@@ -32,11 +32,17 @@ enum Command {
     Count(count::Args),
     /// Merge sketches saved by `count --save` (all of one kind) into one.
     ///
-    /// LogLogs, SuperLogLogs and HyperLogLogs of different precisions merge at the lowest
-    /// one, and KMVs of different k at the smallest, in any order; Morris counters need the
-    /// same base. Scaling Bloom filters merge only when they have
+    /// LogLogs, SuperLogLogs, HyperLogLogs and UltraLogLogs of different precisions merge at
+    /// the lowest one, and KMVs of different k at the smallest, in any order; Morris counters
+    /// need the same base. Scaling Bloom filters merge only when they have
     /// grown the same sub-filters: shards of different sizes are refused, since OR-ing a
     /// small chain into a large one would break the promised false-positive rate.
+    ///
+    /// Inputs may be in any format `count --save` writes (lsrm, DataSketches HLL, Redis
+    /// HYLL); HyperLogLogs merge only with ones of the same hashing (and DataSketches' only
+    /// at the same lg_k). --format writes the result in lsrm or, for a HyperLogLog of that
+    /// engine's hashing, DataSketches' or Redis' format (an UltraLogLog of that hashing as
+    /// its HyperLogLog).
     Merge(merge::Args),
     /// Print the estimates of sketches saved by `count --save` or `merge`.
     Estimate(estimate::Args),
