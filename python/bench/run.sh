@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# python/bench/run.sh [--slice MB] [--runs N] [--out FILE]: lessram's Python package against the
+# python/bench/run.sh [--slice MB] [--items N] [--runs N] [--out FILE]: lessram's Python package against the
 # Python peers (python/bench/compare.py) and the book's table (python/bench/book_table.py), on
 # a real corpus. Makes a venv under target/ (target/python-bench-venv), pip installs the peers
 # one by one (a peer that fails to install is written to target/python-bench-peers.txt and the
@@ -15,10 +15,12 @@ python=${PYTHON:-python3}
 venv=target/python-bench-venv
 out=target/python-bench.md
 args=()
+items=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --slice|--runs) args+=("$1" "$2"); shift 2 ;;
+    --items) items=("$1" "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +48,8 @@ try_install() { # NAME PIP-SPEC...
   if "$venv/bin/python" -m pip install --quiet "$@" >target/python-bench-pip.log 2>&1; then
     echo "$name installed $*" >> "$peers"
   else
-    echo "$name failed $* ($(grep -m1 -i -E 'error' target/python-bench-pip.log | cut -c1-160))" >> "$peers"
+    echo "$name failed $* ($( (grep -m1 -E 'fatal error|No matching distribution' target/python-bench-pip.log \
+      || grep -m1 -i error target/python-bench-pip.log) | sed 's/^ *//' | cut -c1-160))" >> "$peers"
     return 1
   fi
 }
@@ -59,9 +62,13 @@ cat "$peers" >&2
 echo "==> pip install ./python (release build)" >&2
 "$venv/bin/python" -m pip install --quiet ./python
 
+# The CLI, for count_file's comparison with `lessram count` (compare.py says so when absent).
+echo "==> cargo build --release --features cli" >&2
+cargo build --quiet --release --features cli || echo "CLI build failed; count_file is not compared" >&2
+
 echo "==> compare.py and book_table.py on $corpus" >&2
 {
-  "$venv/bin/python" python/bench/compare.py --corpus "$corpus" --peers "$peers" "${args[@]}"
+  "$venv/bin/python" python/bench/compare.py --corpus "$corpus" --peers "$peers" "${args[@]}" "${items[@]}"
   echo
   "$venv/bin/python" python/bench/book_table.py --corpus "$corpus" "${args[@]}"
 } > "$out"
