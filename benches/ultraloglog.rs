@@ -105,8 +105,9 @@ pub(crate) fn register_benches(c: &mut Criterion) {
     g.bench_function("lessram UltraLogLog estimate_martingale", |b| {
         b.iter(|| black_box(&ull).estimate_martingale())
     });
-    // LEAD: lessram's maximum-likelihood estimate goes here, beside the crate's ML row
-    // below, once it is on main (it was not when this bench was written).
+    g.bench_function("lessram UltraLogLog estimate_ml", |b| {
+        b.iter(|| black_box(&ull).estimate_ml())
+    });
     g.bench_function("lessram HyperLogLog estimate", |b| {
         b.iter(|| black_box(&hll).estimate())
     });
