@@ -535,10 +535,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          1.05).\n\
          - **HyperLogLog**: exact while sparse (`n <= 3m/32`: 96 at p = 10, 384 at p = 12); \
          then Ertl's corrected estimator against `1.04/sqrt(m)` (3.25%, 1.63%).\n\
-         - **UltraLogLog**: the FGRA estimator (`estimate()`, Ertl 2024) against its \
-         asymptotic `0.782/sqrt(m)` (2.44% at p = 10, 1.22% at p = 12) at every `n`: it is \
-         not exact while small, but its error below about `m` is well under that. Its \
-         maximum-likelihood and martingale estimators, and a side-by-side with HyperLogLog \
+         - **UltraLogLog**: exact while sparse (`n <= m/8`: 128 at p = 10, 512 at p = 12); \
+         then the FGRA estimator (`estimate()`, Ertl 2024) against its asymptotic \
+         `0.782/sqrt(m)` (2.44% at p = 10, 1.22% at p = 12), which its error below about `m` \
+         is well under. Its maximum-likelihood and martingale estimators, and a side-by-side with HyperLogLog \
          at equal memory, are in `docs/ultraloglog-accuracy.md`.\n\
          - **Morris** (events, base `a`): exact at `n = 1`; then the exact \
          `Var = n (n-1) (a-1)/2`, so RMS `sqrt((a-1)(n-1)/(2n))`, which tends to \
