@@ -18,7 +18,10 @@
 # rows). BASE adds a row for that binary (say, a build of the previous commit) with
 # `LESSRAM_NO_AVX512=1`; SORT=0 drops the slow `sort -u` row; FILES (names in CORPUS_DIR,
 # or paths) replaces the list of inputs. Prints a markdown table (docs/performance.md,
-# sections "lessram count" and "lessram count without AVX-512", holds its output).
+# sections "lessram count" and "lessram count without AVX-512", holds its output). The
+# `--hash datasketches` and `--hash redis` rows count into DataSketches' and Redis' HLL
+# (issue 17: the first keeps the batch MurmurHash3, the second hashes each token with
+# MurmurHash64A).
 # Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS.
 #
 # Run it on an idle machine: with two background jobs on a 2-core host, even at nice 19,
@@ -93,8 +96,10 @@ for file in "${files[@]}"; do
     [i]="tr -s ' ' '\\n' < $file | LC_ALL=C sort -u | wc -l"
     [j]="$no $base count -q --sketch hll --threads 1 $file"
     [k]="$no LESSRAM_NO_AVX2=1 $bin count -q --sketch hll --threads 1 $file"
+    [l]="$bin count -q --sketch hll --hash datasketches --threads 1 $file"
+    [m]="$bin count -q --sketch hll --hash redis --threads 1 $file"
   )
-  keys="a b k c d e f g h"
+  keys="a b k c d l m e f g h"
   [ "$sort_row" = 0 ] || keys+=" i"
   [ -z "$base" ] || keys+=" j"
   # Rounds of every command in turn, so a drift of the shared host hits them alike; each
