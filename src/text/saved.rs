@@ -288,6 +288,16 @@ impl Sketch {
         }
     }
 
+    /// The name of the sketch's `format` in messages: `"DataSketches Theta"` for a KMV in
+    /// DataSketches' format, else [`Format::describe`].
+    #[must_use]
+    pub fn describe(&self, format: Format) -> &'static str {
+        match format {
+            Format::DataSketches if self.name() == "Kmv" => THETA,
+            _ => format.describe(),
+        }
+    }
+
     /// Why this sketch cannot be written in `format`.
     fn unwritable(&self, format: Format) -> Error {
         if self.name() == "Kmv" && format == Format::DataSketches {
