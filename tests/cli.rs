@@ -1373,7 +1373,14 @@ fn theta_files_round_trip_through_count_estimate_and_merge() {
     let count = |input: &str, k: &str, save: &std::path::Path, format: &str| {
         lessram()
             .args(["count", "-q", "--hash", "datasketches", "--sketch", "kmv"])
-            .args(["--k", k, "--save", save.to_str().unwrap(), "--format", format])
+            .args([
+                "--k",
+                k,
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                format,
+            ])
             .arg(input)
             .assert()
             .success();
@@ -1410,7 +1417,10 @@ fn theta_files_round_trip_through_count_estimate_and_merge() {
             .arg(lsrm.join("kmv.lsrm"))
             .assert()
             .success();
-        assert!(std::fs::read(&out).unwrap() == golden(&file), "{file} via lsrm");
+        assert!(
+            std::fs::read(&out).unwrap() == golden(&file),
+            "{file} via lsrm"
+        );
     }
     // Two shards, the even and the odd indexes: their merge is `theta_union(10)`'s result.
     let mut shards = Vec::new();
@@ -1433,7 +1443,10 @@ fn theta_files_round_trip_through_count_estimate_and_merge() {
         .success();
     assert!(std::fs::read(&merged).unwrap() == golden("union.plain"));
     let est = estimate_json(&[merged.to_str().unwrap()]);
-    assert_eq!(est[0]["estimate"].as_f64().unwrap().to_bits(), bits("union.plain"));
+    assert_eq!(
+        est[0]["estimate"].as_f64().unwrap().to_bits(),
+        bits("union.plain")
+    );
     // DataSketches' own files merge too (an untrimmed sketch with a trimmed one of the
     // same items: the smaller theta, every hash below it), and the result reads back.
     let (a, b) = (
@@ -1453,7 +1466,14 @@ fn theta_files_round_trip_through_count_estimate_and_merge() {
     // the lessram way into Theta's format.
     let hll = dir.path().join("hll");
     lessram()
-        .args(["count", "-q", "--hash", "datasketches", "--sketch", "hll,kmv"])
+        .args([
+            "count",
+            "-q",
+            "--hash",
+            "datasketches",
+            "--sketch",
+            "hll,kmv",
+        ])
         .args(["--save", hll.to_str().unwrap(), "--format", "datasketches"])
         .arg(dir.path().join("exact.txt"))
         .assert()
@@ -1475,7 +1495,16 @@ fn theta_files_round_trip_through_count_estimate_and_merge() {
     let t = t.to_str().unwrap();
     for k in ["1000", "16", "67108864"] {
         fails_with(
-            &["count", "--hash", "datasketches", "--sketch", "kmv", "--k", k, t],
+            &[
+                "count",
+                "--hash",
+                "datasketches",
+                "--sketch",
+                "kmv",
+                "--k",
+                k,
+                t,
+            ],
             None,
             "must be a power of two from 32 (lg_k 5) to 33554432 (lg_k 25)",
         );

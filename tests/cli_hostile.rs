@@ -479,7 +479,10 @@ fn damaged_theta_files_are_refused_naming_file_and_format() {
                 let err = String::from_utf8_lossy(&out.stderr);
                 assert!(!err.contains("panicked"), "{f:?} flip at {at}: {err}");
                 if !out.status.success() {
-                    assert!(err.starts_with("error: ") && err.contains("flipped"), "{err}");
+                    assert!(
+                        err.starts_with("error: ") && err.contains("flipped"),
+                        "{err}"
+                    );
                 }
             }
         }

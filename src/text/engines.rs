@@ -2,12 +2,12 @@
 //! HyperLogLog (and UltraLogLogs hashing as they do, whose HyperLogLog those engines read), fed by a
 //! [`Counter`](super::Counter) hashing as that engine does ([`Hashing`](super::Hashing)).
 
-use crate::{DistinctCount, UltraLogLog};
 use crate::error::Result;
 use crate::hash::{HASH_ID_MURMUR3, ItemHasher, murmur3_x64_128};
 use crate::interop::datasketches::{self, DataSketchesHasher, DataSketchesHyperLogLog};
 use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
 use crate::interop::theta::{self, ThetaKmv};
+use crate::{DistinctCount, UltraLogLog};
 
 use super::sink::{Sink, downcast};
 

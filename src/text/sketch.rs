@@ -548,6 +548,38 @@ mod tests {
         }
     }
 
+    /// Theta `Kmv`s of one `k` merge as `Kmv::merge` does (DataSketches' `theta_union` of
+    /// their `lg_k`), in exact mode, estimation mode or one of each; two exact ones read from
+    /// bytes (`k = n + 1`) stay exact however many hashes their union holds.
+    #[test]
+    fn theta_union_of_one_k_is_the_kmv_merge_and_exact_ones_stay_exact() {
+        use crate::DistinctCount;
+        use crate::interop::theta;
+        for (na, nb, overlap) in [
+            (10, 20, 5),
+            (10, 5_000, 3),
+            (3_000, 5_000, 1_000),
+            (0, 40, 0),
+        ] {
+            let (mut a, mut b) = (theta::new(10).unwrap(), theta::new(10).unwrap());
+            (0..na).for_each(|i: i64| a.insert(&i));
+            (na - overlap..na - overlap + nb).for_each(|i: i64| b.insert(&i));
+            let mut want = a.clone();
+            want.merge(&b).unwrap();
+            assert_eq!(theta_union(&a, &b).unwrap(), want, "{na} {nb}");
+            assert_eq!(theta_union(&b, &a).unwrap(), want, "{na} {nb}");
+        }
+        let (mut a, mut b) = (theta::new(5).unwrap(), theta::new(5).unwrap());
+        (0..30i64).for_each(|i| a.insert(&i));
+        (30..60i64).for_each(|i| b.insert(&i));
+        let read = |k: &ThetaKmv| {
+            let s = ThetaSketch::from_kmv(k).unwrap();
+            s.to_kmv(s.hashes().len() + 1).unwrap()
+        };
+        let union = theta_union(&read(&a), &read(&b)).unwrap();
+        assert_eq!((union.hashes().len(), union.estimate()), (60, 60.0));
+    }
+
     #[test]
     fn other_kinds_are_refused() {
         let mut sketches = every_kind();
