@@ -1348,3 +1348,185 @@ fn count_writes_the_golden_bytes_of_datasketches_and_redis() {
         );
     }
 }
+
+/// A KMV counted with `--hash datasketches` is DataSketches' Theta sketch: `--save --format
+/// datasketches` writes the bytes of the `datasketches` package's trimmed sketch of the same
+/// tokens (`tests/golden/theta/`), `estimate` gives its estimate to the bit, and `merge` of
+/// two shards writes the bytes of its `theta_union`.
+#[test]
+fn theta_files_round_trip_through_count_estimate_and_merge() {
+    let golden = |f: &str| {
+        let path = format!("{}/tests/golden/theta/{f}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(path).unwrap()
+    };
+    let sketches = String::from_utf8(golden("sketches.txt")).unwrap();
+    let bits = |file: &str| {
+        let line = sketches.lines().find(|l| l.starts_with(file)).unwrap();
+        u64::from_str_radix(line.split(' ').next_back().unwrap(), 16).unwrap()
+    };
+    let dir = TempDir::new().unwrap();
+    // Tokens `fmt` of indexes `range` stepping by `step`, every one twice.
+    let text = |fmt: &str, idx: &mut dyn Iterator<Item = usize>| -> Vec<u8> {
+        let one: Vec<String> = idx.map(|j| fmt.replace("{}", &j.to_string())).collect();
+        format!("{}\n", one.join(" ")).repeat(2).into_bytes()
+    };
+    let count = |input: &str, k: &str, save: &std::path::Path, format: &str| {
+        lessram()
+            .args(["count", "-q", "--hash", "datasketches", "--sketch", "kmv"])
+            .args([
+                "--k",
+                k,
+                "--save",
+                save.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .arg(input)
+            .assert()
+            .success();
+    };
+    for (name, lg_k, fmt, n) in [
+        ("single", 10, "w{}", 1),
+        ("exact", 10, "w{}", 100),
+        ("estimation", 10, "w{}", 20_000),
+        ("utf8", 8, "ünïcødé-{}-€", 3_000),
+        ("small", 5, "w{}", 1_000),
+    ] {
+        let input = write(&dir, &format!("{name}.txt"), &text(fmt, &mut (0..n)));
+        let save = dir.path().join(name);
+        count(&input, &(1 << lg_k).to_string(), &save, "datasketches");
+        let ours = save.join("kmv.dstheta");
+        let file = format!("{name}.plain");
+        assert!(std::fs::read(&ours).unwrap() == golden(&file), "{file}");
+        let theirs = write(&dir, &file, &golden(&file));
+        let est = estimate_json(&[ours.to_str().unwrap(), &theirs]);
+        for e in &est {
+            assert_eq!(e["format"], "datasketches", "{file}");
+            assert_eq!(e["estimator"], "Kmv", "{file}");
+            assert_eq!(e["parameters"]["hash"], "datasketches", "{file}");
+            let got = e["estimate"].as_f64().unwrap();
+            assert_eq!(got.to_bits(), bits(&file), "{file}: {got}");
+        }
+        // Saved as lessram's format, then converted by merge: the same bytes.
+        let lsrm = dir.path().join(format!("{name}-lsrm"));
+        count(&input, &(1 << lg_k).to_string(), &lsrm, "lsrm");
+        let out = dir.path().join(format!("{name}.converted"));
+        lessram()
+            .args(["merge", "--format", "datasketches", "-o"])
+            .arg(&out)
+            .arg(lsrm.join("kmv.lsrm"))
+            .assert()
+            .success();
+        assert!(
+            std::fs::read(&out).unwrap() == golden(&file),
+            "{file} via lsrm"
+        );
+    }
+    // Two shards, the even and the odd indexes: their merge is `theta_union(10)`'s result.
+    let mut shards = Vec::new();
+    for (i, name) in ["even", "odd"].into_iter().enumerate() {
+        let input = write(
+            &dir,
+            &format!("{name}.txt"),
+            &text("w{}", &mut (i..30_000).step_by(2)),
+        );
+        let save = dir.path().join(name);
+        count(&input, "1024", &save, "datasketches");
+        shards.push(save.join("kmv.dstheta"));
+    }
+    let merged = dir.path().join("union.dstheta");
+    lessram()
+        .args(["merge", "-o"])
+        .arg(&merged)
+        .args(&shards)
+        .assert()
+        .success();
+    assert!(std::fs::read(&merged).unwrap() == golden("union.plain"));
+    let est = estimate_json(&[merged.to_str().unwrap()]);
+    assert_eq!(
+        est[0]["estimate"].as_f64().unwrap().to_bits(),
+        bits("union.plain")
+    );
+    // DataSketches' own files merge too (an untrimmed sketch with a trimmed one of the
+    // same items: the smaller theta, every hash below it), and the result reads back.
+    let (a, b) = (
+        write(&dir, "untrimmed.plain", &golden("untrimmed.plain")),
+        write(&dir, "estimation.plain", &golden("estimation.plain")),
+    );
+    let out = dir.path().join("both.dstheta");
+    lessram()
+        .args(["merge", "-o"])
+        .arg(&out)
+        .args([&a, &b])
+        .assert()
+        .success();
+    let est = estimate_json(&[out.to_str().unwrap(), &b]);
+    assert_eq!(est[0]["estimate"], est[1]["estimate"]);
+    // Refusals: a Theta file with an HLL one, a k that is no DataSketches size, a KMV hashed
+    // the lessram way into Theta's format.
+    let hll = dir.path().join("hll");
+    lessram()
+        .args([
+            "count",
+            "-q",
+            "--hash",
+            "datasketches",
+            "--sketch",
+            "hll,kmv",
+        ])
+        .args(["--save", hll.to_str().unwrap(), "--format", "datasketches"])
+        .arg(dir.path().join("exact.txt"))
+        .assert()
+        .success();
+    let (dshll, dstheta) = (hll.join("hyperloglog.dshll"), hll.join("kmv.dstheta"));
+    let o = dir.path().join("never");
+    for files in [[&dstheta, &dshll], [&dshll, &dstheta]] {
+        let args = [
+            "merge",
+            "-o",
+            o.to_str().unwrap(),
+            files[0].to_str().unwrap(),
+            files[1].to_str().unwrap(),
+        ];
+        fails_with(&args, None, "DataSketches Theta");
+        fails_with(&args, None, "DataSketches HLL");
+    }
+    let t = dir.path().join("exact.txt");
+    let t = t.to_str().unwrap();
+    for k in ["1000", "16", "67108864"] {
+        fails_with(
+            &[
+                "count",
+                "--hash",
+                "datasketches",
+                "--sketch",
+                "kmv",
+                "--k",
+                k,
+                t,
+            ],
+            None,
+            "must be a power of two from 32 (lg_k 5) to 33554432 (lg_k 25)",
+        );
+    }
+    let plain = dir.path().join("plain");
+    lessram()
+        .args(["count", "-q", "--sketch", "kmv", "--save"])
+        .arg(&plain)
+        .arg(t)
+        .assert()
+        .success();
+    fails_with(
+        &[
+            "merge",
+            "--format",
+            "datasketches",
+            "-o",
+            o.to_str().unwrap(),
+            plain.join("kmv.lsrm").to_str().unwrap(),
+        ],
+        None,
+        "count with --hash datasketches",
+    );
+    assert!(!o.exists());
+}

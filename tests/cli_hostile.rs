@@ -425,3 +425,76 @@ fn damaged_datasketches_and_redis_files_are_refused_naming_file_and_format() {
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
 }
+
+/// DataSketches Theta files (`count --hash datasketches --sketch kmv --format datasketches`,
+/// and DataSketches' own compressed form), truncated, bit-flipped or random under their
+/// header, given to `estimate` and `merge`: one error line naming the file and the format
+/// ("DataSketches Theta"), never a panic.
+#[test]
+fn damaged_theta_files_are_refused_naming_file_and_format() {
+    let dir = TempDir::new().unwrap();
+    let mut files = Vec::new();
+    for (n, tag) in [(1usize, "single"), (100, "exact"), (20_000, "estimation")] {
+        let words: String = (0..n).map(|i| format!("w{i} ")).collect();
+        let text = write(&dir, &format!("{tag}.txt"), words.as_bytes());
+        let out = dir.path().join(tag);
+        lessram()
+            .args(["count", "-q", "--sketch", "kmv", "--hash", "datasketches"])
+            .args(["--k", "1024", "--save", s(&out), "--format", "datasketches"])
+            .arg(&text)
+            .assert()
+            .success();
+        files.push(out.join("kmv.dstheta"));
+    }
+    for name in ["estimation.compressed", "exact.compressed"] {
+        let path = format!("{}/tests/golden/theta/{name}", env!("CARGO_MANIFEST_DIR"));
+        files.push(write(&dir, name, &std::fs::read(path).unwrap()));
+    }
+    let merged = dir.path().join("merged");
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        lessram().args(["estimate", s(f)]).assert().success();
+        for cut in [8, bytes.len() - 1, bytes.len() / 2 + 1] {
+            let name = format!("cut-{cut}");
+            let c = write(&dir, &name, &bytes[..cut.min(bytes.len() - 1)]);
+            for args in [
+                vec!["estimate", s(&c)],
+                vec!["estimate", "--json", s(&c)],
+                vec!["merge", "-o", s(&merged), s(f), s(&c)],
+                vec!["merge", "-o", s(&merged), s(&c)],
+            ] {
+                fails_with(&args, &format!("{name} (DataSketches Theta)"));
+            }
+        }
+        // Bit flips and random tails under the header: an error or a sketch, never a panic.
+        for at in 0..bytes.len().min(64) {
+            let mut b = bytes.clone();
+            b[at] ^= 1 << (at % 8);
+            let flipped = write(&dir, "flipped", &b);
+            for args in [
+                vec!["estimate", s(&flipped)],
+                vec!["merge", "-o", s(&merged), s(f), s(&flipped)],
+            ] {
+                let out = lessram().args(&args).output().unwrap();
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(!err.contains("panicked"), "{f:?} flip at {at}: {err}");
+                if !out.status.success() {
+                    assert!(
+                        err.starts_with("error: ") && err.contains("flipped"),
+                        "{err}"
+                    );
+                }
+            }
+        }
+        let mut b = bytes[..8].to_vec();
+        b.extend(noise(bytes.len().saturating_sub(8).max(64), 13));
+        let noisy = write(&dir, "noisy", &b);
+        for args in [
+            vec!["estimate", s(&noisy)],
+            vec!["merge", "-o", s(&merged), s(f), s(&noisy)],
+        ] {
+            let out = lessram().args(&args).output().unwrap();
+            assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        }
+    }
+}

@@ -1,12 +1,13 @@
-//! Sinks of the sketches other engines read: DataSketches' HLL and Redis' HyperLogLog (and
-//! UltraLogLogs hashing as they do, whose HyperLogLog those engines read), fed by a
+//! Sinks of the sketches other engines read: DataSketches' HLL and Theta (a KMV) and Redis'
+//! HyperLogLog (and UltraLogLogs hashing as they do, whose HyperLogLog those engines read), fed by a
 //! [`Counter`](super::Counter) hashing as that engine does ([`Hashing`](super::Hashing)).
 
-use crate::UltraLogLog;
 use crate::error::Result;
 use crate::hash::{HASH_ID_MURMUR3, ItemHasher, murmur3_x64_128};
 use crate::interop::datasketches::{self, DataSketchesHasher, DataSketchesHyperLogLog};
 use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
+use crate::interop::theta::{self, ThetaKmv};
+use crate::{DistinctCount, UltraLogLog};
 
 use super::sink::{Sink, downcast};
 
@@ -203,5 +204,59 @@ impl Sink for RedisUll {
 
     fn hasher_identity(&self) -> Option<(u8, u64)> {
         Some((RedisHasher.hash_id(), RedisHasher.seed()))
+    }
+}
+
+/// A [`Kmv`](crate::Kmv) hashing as DataSketches' Theta sketch does, as a [`Sink`], for a
+/// counter with [`Hashing::DataSketches`](super::Hashing::DataSketches): Theta's hash of a
+/// token is the first 64-bit half of its MurmurHash3 with seed 9001 shifted right by one
+/// ([`theta_hash`](crate::interop::theta::theta_hash)), so each batch hash becomes it with no
+/// second hash. The empty token and the hashes DataSketches screens out (0 and
+/// [`MAX_THETA`]) are left out, so a `Kmv` of `k = 2^lg_k + 1`
+/// ([`theta::new`](crate::interop::theta::new)) is DataSketches' trimmed
+/// `update_theta_sketch(lg_k)` of the same tokens, on any number of threads.
+///
+/// # Example
+///
+/// ```
+/// use lessram::interop::theta;
+/// use lessram::text::{Counter, DataSketchesTheta, Hashing, TokenOptions};
+/// use lessram::DistinctCount;
+///
+/// let mut counter = Counter::new(TokenOptions::words()).hashing(Hashing::DataSketches);
+/// let kmv = counter.sink(DataSketchesTheta(theta::new(5)?));
+/// let counted = counter.count_bytes(b"a rose is a rose")?.take(kmv).0;
+/// let mut direct = theta::new(5)?;
+/// ["a", "rose", "is"].iter().for_each(|w| direct.insert(w));
+/// assert_eq!(counted, direct);
+/// # Ok::<(), lessram::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataSketchesTheta(pub ThetaKmv);
+
+impl Sink for DataSketchesTheta {
+    #[inline]
+    fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
+        let empty = theta::theta_hash(b"");
+        self.0.insert_hashes(
+            hashes
+                .iter()
+                .map(|&x| (x as u64) >> 1)
+                .filter(|&h| h != empty && h != 0 && h != theta::MAX_THETA),
+        );
+    }
+
+    fn fork(&self) -> Option<Box<dyn Sink>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn merge_fork(&mut self, fork: Box<dyn Sink>) -> Result<()> {
+        let other: Self = downcast(fork, "DataSketchesTheta")?;
+        self.0.merge(&other.0)
+    }
+
+    /// MurmurHash3 with DataSketches' seed: what the sketch is fed.
+    fn hasher_identity(&self) -> Option<(u8, u64)> {
+        Some((HASH_ID_MURMUR3, u64::from(datasketches::SEED)))
     }
 }

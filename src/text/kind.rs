@@ -6,11 +6,12 @@ use crate::error::{Error, Result};
 use crate::hash::Murmur3;
 use crate::interop::datasketches::{self, DataSketchesHasher};
 use crate::interop::redis::{self, RedisHasher};
+use crate::interop::theta;
 use crate::{
     HyperLogLog, Kmv, LogLog, MorrisCounter, ScalingBloomFilter, SuperLogLog, UltraLogLog,
 };
 
-use super::engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
+use super::engines::{DataSketchesHll, DataSketchesTheta, DataSketchesUll, RedisHll, RedisUll};
 use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris};
 use super::sketch::Sketch;
@@ -131,7 +132,10 @@ impl SketchKind {
     /// An empty sketch of this kind from `p`, hashing as `hashing` says:
     /// [`Hashing::DataSketches`] makes the HyperLogLog DataSketches' own
     /// ([`DataSketchesHll`], `lg_k` = the precision) and the UltraLogLog one whose HyperLogLog
-    /// is ([`DataSketchesUll`]), and seeds the others' MurmurHash3 with 9001;
+    /// is ([`DataSketchesUll`]), the KMV DataSketches' Theta sketch ([`DataSketchesTheta`]:
+    /// `p.k` must be a power of two `2^lg_k`, `lg_k` 5 to 25, and the `Kmv` keeps `k + 1`
+    /// minima, DataSketches' trimmed `update_theta_sketch(lg_k)`), and seeds the others'
+    /// MurmurHash3 with 9001;
     /// [`Hashing::Redis`] builds only Redis' HyperLogLog ([`RedisHll`], precision 14), an
     /// UltraLogLog whose HyperLogLog is Redis' ([`RedisUll`]) and a Morris counter (which
     /// hashes nothing).
@@ -139,7 +143,8 @@ impl SketchKind {
     /// # Errors
     ///
     /// The structure's own parameter errors; [`Error::InvalidInput`] for a kind Redis'
-    /// hashing cannot feed, or a precision other than 14 with it.
+    /// hashing cannot feed, or a precision other than 14 with it, and for a KMV's `k` with
+    /// DataSketches' hashing that is not a power of two from 32 to `2^25`.
     pub fn build(self, p: &SketchParams, hashing: Hashing) -> Result<Sketch> {
         let h = Murmur3::with_seed(hashing.seed());
         Ok(match (self, hashing) {
@@ -194,6 +199,9 @@ impl SketchKind {
             (SketchKind::UltraLogLog, _) => {
                 Sketch::UltraLogLog(Distinct(UltraLogLog::with_hasher(p.precision, h)?))
             }
+            (SketchKind::Kmv, Hashing::DataSketches) => {
+                Sketch::DataSketchesTheta(DataSketchesTheta(theta::new(theta_lg_k(p.k)?)?))
+            }
             (SketchKind::Kmv, _) => Sketch::Kmv(Distinct(Kmv::with_hasher(p.k, h)?)),
             (SketchKind::Bloom, _) => Sketch::Bloom(Filter(ScalingBloomFilter::with_hasher(
                 p.capacity,
@@ -202,6 +210,24 @@ impl SketchKind {
             )?)),
         })
     }
+}
+
+/// The `lg_k` of a Theta sketch keeping `k = 2^lg_k` hashes, or why `k` is none.
+fn theta_lg_k(k: usize) -> Result<u8> {
+    let (low, high) = (1usize << theta::MIN_LG_K, 1usize << theta::MAX_LG_K);
+    if k.is_power_of_two() && (low..=high).contains(&k) {
+        return Ok(k.trailing_zeros() as u8);
+    }
+    Err(Error::invalid_input(
+        "Sketch",
+        format!(
+            "k {k} with DataSketches' hashing: a Theta sketch of lg_k keeps 2^lg_k hashes, so k \
+             must be a power of two from {low} (lg_k {}) to {high} (lg_k {}), e.g. 4096 \
+             (lg_k 12, DataSketches' default)",
+            theta::MIN_LG_K,
+            theta::MAX_LG_K
+        ),
+    ))
 }
 
 impl std::str::FromStr for SketchKind {

@@ -89,7 +89,7 @@ mod sketch;
 
 pub use batch::{TokenHasher, VectorPaths, hash_tokens};
 pub use count::{Counter, Report, SinkHandle};
-pub use engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
+pub use engines::{DataSketchesHll, DataSketchesTheta, DataSketchesUll, RedisHll, RedisUll};
 pub use exact::ExactCount;
 pub use hashing::Hashing;
 pub use kind::{SketchKind, SketchParams};

@@ -1,5 +1,6 @@
 //! [`Format`]: the formats a [`Sketch`] is saved in and read back from: lessram's own frame,
-//! Apache DataSketches' HLL and Redis' `HYLL` string, told apart by their first bytes.
+//! Apache DataSketches' HLL and compact Theta sketch, and Redis' `HYLL` string, told apart by
+//! their first bytes.
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::format::MAGIC;
 use crate::interop::datasketches::{self, Target};
 use crate::interop::redis;
+use crate::interop::theta;
 
-use super::engines::{DataSketchesHll, RedisHll};
+use super::engines::{DataSketchesHll, DataSketchesTheta, RedisHll};
 use super::hashing::Hashing;
 use super::sketch::Sketch;
 
@@ -19,6 +21,7 @@ use super::sketch::Sketch;
 /// |---|---|---|
 /// | [`Format::Lsrm`] | `LSRM` | every [`Sketch`], any hashing |
 /// | [`Format::DataSketches`] | a DataSketches HLL preamble (family 7) | a HyperLogLog (or an UltraLogLog's) hashed as DataSketches does |
+/// | [`Format::DataSketches`] | a compact Theta preamble (family 3) | a KMV hashed as DataSketches' Theta sketch does |
 /// | [`Format::Redis`] | `HYLL` | a precision-14 HyperLogLog (or an UltraLogLog's) hashed as Redis does |
 ///
 /// # Example
@@ -28,6 +31,8 @@ use super::sketch::Sketch;
 ///
 /// assert_eq!(Format::detect(b"HYLL\\0\\0\\0\\0"), Some(Format::Redis));
 /// assert_eq!(Format::detect(&[2, 1, 7, 12, 3, 12, 0, 0]), Some(Format::DataSketches));
+/// assert_eq!(Format::detect(&[1, 3, 3, 0, 0, 0x1e, 0xcc, 0x93]), Some(Format::DataSketches));
+/// assert_eq!(Format::describe_bytes(&[1, 3, 3, 0, 0, 0x1e, 0xcc, 0x93]), Some("DataSketches Theta"));
 /// assert_eq!(Format::detect(b"text"), None);
 /// assert_eq!("datasketches".parse::<Format>()?.extension(), "dshll");
 /// # Ok::<(), lessram::Error>(())
@@ -39,7 +44,8 @@ pub enum Format {
     #[default]
     Lsrm,
     /// Apache DataSketches' HLL sketch, written compact as `HLL_8`
-    /// ([`Sketch::to_datasketches`] for the other forms).
+    /// ([`Sketch::to_datasketches`] for the other forms), or for a KMV its compact Theta
+    /// sketch (ordered, serial version 3).
     DataSketches,
     /// Redis' `HYLL` string (sparse while small, else dense).
     Redis,
@@ -70,7 +76,8 @@ impl Format {
         }
     }
 
-    /// The file extension `lessram count --save` gives it: `lsrm`, `dshll`, `hyll`.
+    /// The file extension `lessram count --save` gives it: `lsrm`, `dshll`, `hyll` (a
+    /// Theta sketch's is `dstheta`: [`Sketch::extension`]).
     #[must_use]
     pub fn extension(self) -> &'static str {
         match self {
@@ -91,22 +98,46 @@ impl Format {
     }
 
     /// The format `bytes` are in, by their first bytes: the magic `LSRM`, the magic `HYLL`,
-    /// or a DataSketches HLL preamble (2, 3 or 10 preamble ints, serial version 1, family 7);
-    /// `None` for anything else. The bytes are not checked further ([`Sketch::read`] does).
+    /// a DataSketches HLL preamble (2, 3 or 10 preamble ints, serial version 1, family 7) or
+    /// a compact Theta one (1 to 3 preamble longs, serial version 3 or 4, family 3); `None`
+    /// for anything else. The bytes are not checked further ([`Sketch::read`] does).
     #[must_use]
     pub fn detect(bytes: &[u8]) -> Option<Format> {
         if bytes.starts_with(&MAGIC) {
             Some(Format::Lsrm)
         } else if bytes.starts_with(b"HYLL") {
             Some(Format::Redis)
-        } else if let [pre_ints, 1, 7, ..] = bytes
-            && matches!(pre_ints, 2 | 3 | 10)
-        {
+        } else if is_hll(bytes) || is_theta(bytes) {
             Some(Format::DataSketches)
         } else {
             None
         }
     }
+
+    /// The name of the format `bytes` are in, for messages: [`Format::describe`] of
+    /// [`Format::detect`], with DataSketches' `"DataSketches HLL"` and `"DataSketches Theta"`
+    /// told apart by their family byte.
+    #[must_use]
+    pub fn describe_bytes(bytes: &[u8]) -> Option<&'static str> {
+        if is_theta(bytes) {
+            Some(THETA)
+        } else {
+            Format::detect(bytes).map(Format::describe)
+        }
+    }
+}
+
+/// The name of DataSketches' Theta format in messages.
+const THETA: &str = "DataSketches Theta";
+
+/// A DataSketches HLL preamble: 2, 3 or 10 preamble ints, serial version 1, family 7.
+fn is_hll(bytes: &[u8]) -> bool {
+    matches!(bytes, [2 | 3 | 10, 1, 7, ..])
+}
+
+/// A compact Theta preamble: 1 to 3 preamble longs, serial version 3 or 4, family 3.
+fn is_theta(bytes: &[u8]) -> bool {
+    matches!(bytes, [1..=3, 3 | 4, 3, ..])
 }
 
 impl fmt::Display for Format {
@@ -162,13 +193,19 @@ impl Sketch {
                 "Sketch",
                 format!(
                     "not a sketch in a format lessram reads: found \"{}\", expected \"LSRM\" \
-                     (lessram), \"HYLL\" (Redis) or a DataSketches HLL preamble",
+                     (lessram), \"HYLL\" (Redis) or a DataSketches HLL or Theta preamble",
                     first.escape_ascii()
                 ),
             )
         })?;
         let sketch = match format {
             Format::Lsrm => Sketch::from_bytes(bytes, seed)?,
+            Format::DataSketches if is_theta(bytes) => {
+                // The Kmv holding it exactly: k = n + 1, the estimate DataSketches gives.
+                let sketch = theta::from_bytes(bytes)?;
+                let k = (sketch.hashes().len() + 1).max(2);
+                Sketch::DataSketchesTheta(DataSketchesTheta(sketch.to_kmv(k)?))
+            }
             Format::DataSketches => {
                 Sketch::DataSketches(DataSketchesHll(datasketches::from_bytes(bytes)?))
             }
@@ -178,8 +215,8 @@ impl Sketch {
     }
 
     /// The sketch in `format`: lessram's frame for any sketch ([`Sketch::to_bytes`]),
-    /// DataSketches' compact `HLL_8` for a DataSketches HyperLogLog, a `HYLL` string for a
-    /// Redis one. An UltraLogLog hashing as the engine does is written as its HyperLogLog
+    /// DataSketches' compact `HLL_8` for a DataSketches HyperLogLog and its compact Theta
+    /// sketch for a KMV hashing as Theta does, a `HYLL` string for a Redis HyperLogLog. An UltraLogLog hashing as the engine does is written as its HyperLogLog
     /// ([`UltraLogLog::to_hyperloglog`](crate::UltraLogLog::to_hyperloglog): dense, with no
     /// HIP estimate), which reads back as a HyperLogLog: a conversion, whose estimate is
     /// HyperLogLog's of the same registers.
@@ -187,8 +224,8 @@ impl Sketch {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a sketch the format cannot hold: another kind than a
-    /// HyperLogLog, or a HyperLogLog hashed otherwise than the format's engine hashes
-    /// ([`Format::hashing`]): its registers would not be the engine's.
+    /// HyperLogLog (or, for DataSketches, a KMV), or one hashed otherwise than the format's
+    /// engine hashes ([`Format::hashing`]): its registers or minima would not be the engine's.
     ///
     /// # Example
     ///
@@ -214,13 +251,15 @@ impl Sketch {
 
     /// A DataSketches HyperLogLog (or an UltraLogLog's, as [`Sketch::write`] says) in
     /// DataSketches' serialized form: `target` type, compact or updatable (see
-    /// [`datasketches::to_bytes`]).
+    /// [`datasketches::to_bytes`]); a KMV hashing as Theta does as its compact Theta sketch,
+    /// ordered, serial version 3 ([`theta::to_bytes`]: `target` and `compact` are HLL's).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for any other sketch.
     pub fn to_datasketches(&self, target: Target, compact: bool) -> Result<Vec<u8>> {
         match self {
+            Sketch::DataSketchesTheta(t) => theta::to_bytes(&t.0, false),
             Sketch::DataSketches(d) => datasketches::to_bytes(&d.0, target, compact),
             Sketch::DataSketchesUll(u) => {
                 datasketches::to_bytes(&u.0.to_hyperloglog(), target, compact)
@@ -229,8 +268,46 @@ impl Sketch {
         }
     }
 
+    /// The file extension of the sketch in `format`: `dstheta` for a Theta sketch, else
+    /// [`Format::extension`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use lessram::interop::theta;
+    /// use lessram::text::{DataSketchesTheta, Format, Sketch};
+    /// let s = Sketch::DataSketchesTheta(DataSketchesTheta(theta::new(12)?));
+    /// assert_eq!((s.extension(Format::DataSketches), s.extension(Format::Lsrm)), ("dstheta", "lsrm"));
+    /// # Ok::<(), lessram::Error>(())
+    /// ```
+    #[must_use]
+    pub fn extension(&self, format: Format) -> &'static str {
+        match (self, format) {
+            (Sketch::DataSketchesTheta(_), Format::DataSketches) => "dstheta",
+            _ => format.extension(),
+        }
+    }
+
+    /// The name of the sketch's `format` in messages: `"DataSketches Theta"` for a KMV in
+    /// DataSketches' format, else [`Format::describe`].
+    #[must_use]
+    pub fn describe(&self, format: Format) -> &'static str {
+        match format {
+            Format::DataSketches if self.name() == "Kmv" => THETA,
+            _ => format.describe(),
+        }
+    }
+
     /// Why this sketch cannot be written in `format`.
     fn unwritable(&self, format: Format) -> Error {
+        if self.name() == "Kmv" && format == Format::DataSketches {
+            let detail = format!(
+                "a Kmv hashed the {} way cannot be written as {THETA}, which holds only \
+                 minima of Theta's hash (MurmurHash3 seed 9001, first half shifted right by one)",
+                self.hashing()
+            );
+            return Error::invalid_input("Sketch", detail);
+        }
         let detail = if matches!(self.name(), "HyperLogLog" | "UltraLogLog") {
             format!(
                 "a{} {} hashed the {} way cannot be written as {}, which holds only \
@@ -247,9 +324,14 @@ impl Sketch {
             )
         } else {
             format!(
-                "a {} has no {} form (only a HyperLogLog or an UltraLogLog has)",
+                "a {} has no {} form (only a HyperLogLog or an UltraLogLog has{})",
                 self.label(),
-                format.describe()
+                format.describe(),
+                if format == Format::DataSketches {
+                    ", or a Kmv as a Theta sketch"
+                } else {
+                    ""
+                }
             )
         };
         Error::invalid_input("Sketch", detail)
@@ -292,7 +374,10 @@ mod tests {
                     let why = format!("{kind:?} {hashing} {format}, {n} distinct");
                     let fits = format == Format::Lsrm
                         || (matches!(kind, SketchKind::HyperLogLog | SketchKind::UltraLogLog)
-                            && format.hashing() == Some(hashing));
+                            && format.hashing() == Some(hashing))
+                        || (kind == SketchKind::Kmv
+                            && format == Format::DataSketches
+                            && hashing == Hashing::DataSketches);
                     // An UltraLogLog goes to the engines' formats as its HyperLogLog.
                     let converted = kind == SketchKind::UltraLogLog && format != Format::Lsrm;
                     match sketch.write(format) {

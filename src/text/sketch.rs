@@ -7,12 +7,13 @@ use crate::error::{Error, Result};
 use crate::hash::{HASH_ID_MURMUR3, ItemHasher};
 use crate::interop::datasketches::DataSketchesHyperLogLog;
 use crate::interop::redis::{RedisHasher, RedisHyperLogLog};
+use crate::interop::theta::{ThetaHasher, ThetaKmv, ThetaSketch};
 use crate::{
     DistinctCount, HyperLogLog, Kmv, LogLog, MemoryUsage, MorrisCounter, ScalingBloomFilter,
     SuperLogLog, UltraLogLog,
 };
 
-use super::engines::{DataSketchesHll, DataSketchesUll, RedisHll, RedisUll};
+use super::engines::{DataSketchesHll, DataSketchesTheta, DataSketchesUll, RedisHll, RedisUll};
 use super::hashing::Hashing;
 use super::sink::{Distinct, Filter, Morris, Sink};
 
@@ -63,6 +64,11 @@ pub enum Sketch {
     RedisUll(RedisUll),
     /// K minimum values.
     Kmv(Distinct<Kmv>),
+    /// K minimum values hashing as Apache DataSketches' Theta sketch does: with
+    /// `k = 2^lg_k + 1`, DataSketches' trimmed `update_theta_sketch(lg_k)`; read from a
+    /// compact Theta sketch, the `Kmv` that holds it exactly
+    /// ([`ThetaSketch::to_kmv`](crate::interop::theta::ThetaSketch::to_kmv)).
+    DataSketchesTheta(DataSketchesTheta),
     /// A scaling Bloom filter, counting the inserts that were new.
     Bloom(Filter<ScalingBloomFilter>),
 }
@@ -81,6 +87,7 @@ macro_rules! each {
             Sketch::DataSketchesUll(DataSketchesUll($s)) => $e,
             Sketch::RedisUll(RedisUll($s)) => $e,
             Sketch::Kmv(Distinct($s)) => $e,
+            Sketch::DataSketchesTheta(DataSketchesTheta($s)) => $e,
             Sketch::Bloom(Filter($s)) => $e,
         }
     };
@@ -100,6 +107,7 @@ macro_rules! each_sink {
             Sketch::DataSketchesUll($s) => $e,
             Sketch::RedisUll($s) => $e,
             Sketch::Kmv($s) => $e,
+            Sketch::DataSketchesTheta($s) => $e,
             Sketch::Bloom($s) => $e,
         }
     };
@@ -138,7 +146,7 @@ impl Sketch {
             Sketch::UltraLogLog(_) | Sketch::DataSketchesUll(_) | Sketch::RedisUll(_) => {
                 "UltraLogLog"
             }
-            Sketch::Kmv(_) => "Kmv",
+            Sketch::Kmv(_) | Sketch::DataSketchesTheta(_) => "Kmv",
             Sketch::Bloom(_) => "ScalingBloomFilter",
         }
     }
@@ -175,6 +183,8 @@ impl Sketch {
             Sketch::DataSketchesUll(d) => d.0.estimate(),
             Sketch::RedisUll(d) => d.0.estimate(),
             Sketch::Kmv(d) => d.0.estimate(),
+            // DataSketches' `get_estimate()` of the same hashes and theta.
+            Sketch::DataSketchesTheta(d) => d.0.estimate(),
         }
     }
 
@@ -197,7 +207,9 @@ impl Sketch {
     #[must_use]
     pub fn hashing(&self) -> Hashing {
         match self {
-            Sketch::DataSketches(_) | Sketch::DataSketchesUll(_) => Hashing::DataSketches,
+            Sketch::DataSketches(_) | Sketch::DataSketchesUll(_) | Sketch::DataSketchesTheta(_) => {
+                Hashing::DataSketches
+            }
             Sketch::Redis(_) | Sketch::RedisUll(_) => Hashing::Redis,
             // lessram's own HyperLogLog, whatever its seed: not DataSketches' registers.
             Sketch::HyperLogLog(_) => Hashing::Lessram,
@@ -330,7 +342,15 @@ impl Sketch {
                     Sketch::DataSketchesUll(DataSketchesUll(Codec::from_bytes(bytes)?))
                 }
             }
-            Kind::Kmv => Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?)),
+            Kind::Kmv => {
+                let frame = Decoder::new(bytes, Kind::Kmv)?;
+                let theta = (ThetaHasher.hash_id(), ThetaHasher.seed());
+                if (frame.hash_id(), frame.seed()) == theta {
+                    Sketch::DataSketchesTheta(DataSketchesTheta(Codec::from_bytes(bytes)?))
+                } else {
+                    Sketch::Kmv(Distinct(Kmv::from_bytes(bytes)?))
+                }
+            }
             Kind::ScalingBloomFilter => {
                 Sketch::Bloom(Filter(ScalingBloomFilter::from_bytes(bytes)?))
             }
@@ -399,6 +419,10 @@ impl Sketch {
             (Sketch::DataSketchesUll(a), Sketch::DataSketchesUll(b)) => a.0.merge(&b.0),
             (Sketch::RedisUll(a), Sketch::RedisUll(b)) => a.0.merge(&b.0),
             (Sketch::Kmv(a), Sketch::Kmv(b)) => a.0.merge(&b.0),
+            (Sketch::DataSketchesTheta(a), Sketch::DataSketchesTheta(b)) => {
+                a.0 = theta_union(&a.0, &b.0)?;
+                Ok(())
+            }
             (Sketch::Bloom(a), Sketch::Bloom(b)) => a.0.union(&b.0),
             (a, b) if a.name() == b.name() => Err(Error::incompatible(
                 "Sketch",
@@ -408,6 +432,25 @@ impl Sketch {
             )),
             (a, b) => Err(Error::incompatible("Sketch", "kind", a.name(), b.name())),
         }
+    }
+}
+
+/// The union of two Theta `Kmv`s as DataSketches' `theta_union(lg_k)` gives it, at the size
+/// of the larger input in estimation mode: the smaller `theta` and every hash below it
+/// ([`ThetaSketch::merge`]), trimmed to that input's `k - 1` hashes (so two sketches of
+/// one `lg_k` give the `Kmv` merge, `theta_union(lg_k)`'s result). Inputs in exact mode
+/// set no size (one read from bytes does not say its `lg_k`): two of them stay exact.
+fn theta_union(a: &ThetaKmv, b: &ThetaKmv) -> Result<ThetaKmv> {
+    let mut union = ThetaSketch::from_kmv(a)?;
+    union.merge(&ThetaSketch::from_kmv(b)?);
+    let n = union.hashes().len();
+    let full = |s: &ThetaKmv| (s.hashes().len() == s.k()).then_some(s.k());
+    match full(a).max(full(b)) {
+        // Both exact: so is the union, in a Kmv as large as the larger input's (or more).
+        None => union.to_kmv(a.k().max(b.k()).max(n + 1)),
+        // Trimmed to k - 1 hashes below the k-th.
+        Some(k) if n >= k => Kmv::from_minima(k, ThetaHasher, union.hashes()[..k].to_vec()),
+        Some(_) => union.to_kmv(n + 1),
     }
 }
 
@@ -503,6 +546,38 @@ mod tests {
                 assert_eq!(merged.estimate(), counted.estimate(), "{name}");
             }
         }
+    }
+
+    /// Theta `Kmv`s of one `k` merge as `Kmv::merge` does (DataSketches' `theta_union` of
+    /// their `lg_k`), in exact mode, estimation mode or one of each; two exact ones read from
+    /// bytes (`k = n + 1`) stay exact however many hashes their union holds.
+    #[test]
+    fn theta_union_of_one_k_is_the_kmv_merge_and_exact_ones_stay_exact() {
+        use crate::DistinctCount;
+        use crate::interop::theta;
+        for (na, nb, overlap) in [
+            (10, 20, 5),
+            (10, 5_000, 3),
+            (3_000, 5_000, 1_000),
+            (0, 40, 0),
+        ] {
+            let (mut a, mut b) = (theta::new(10).unwrap(), theta::new(10).unwrap());
+            (0..na).for_each(|i: i64| a.insert(&i));
+            (na - overlap..na - overlap + nb).for_each(|i: i64| b.insert(&i));
+            let mut want = a.clone();
+            want.merge(&b).unwrap();
+            assert_eq!(theta_union(&a, &b).unwrap(), want, "{na} {nb}");
+            assert_eq!(theta_union(&b, &a).unwrap(), want, "{na} {nb}");
+        }
+        let (mut a, mut b) = (theta::new(5).unwrap(), theta::new(5).unwrap());
+        (0..30i64).for_each(|i| a.insert(&i));
+        (30..60i64).for_each(|i| b.insert(&i));
+        let read = |k: &ThetaKmv| {
+            let s = ThetaSketch::from_kmv(k).unwrap();
+            s.to_kmv(s.hashes().len() + 1).unwrap()
+        };
+        let union = theta_union(&read(&a), &read(&b)).unwrap();
+        assert_eq!((union.hashes().len(), union.estimate()), (60, 60.0));
     }
 
     #[test]

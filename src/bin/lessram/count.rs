@@ -42,7 +42,8 @@ Sketches for --sketch: morris, loglog, superloglog, hll, ull (UltraLogLog), kmv,
 --hash lessram (the default) is lessram's MurmurHash3, seed 0, for every sketch. --hash
 datasketches is Apache DataSketches' MurmurHash3, seed 9001, on the same batch path: hll is
 then DataSketches' HLL sketch (lg_k = --precision, 4 to 18), ull an UltraLogLog whose
-HyperLogLog is, the others hash with seed 9001. --hash redis is Redis' MurmurHash64A, token
+HyperLogLog is, kmv DataSketches' Theta sketch (--k must be 2^lg_k, lg_k 5 to 25: the trimmed
+update_theta_sketch(lg_k)), the others hash with seed 9001. --hash redis is Redis' MurmurHash64A, token
 by token: only hll (Redis' HyperLogLog, precision 14), ull (whose HyperLogLog is Redis') and
 morris count with it, and hll alone is the default.
 
@@ -50,9 +51,10 @@ morris count with it, and hll alone is the default.
 ultraloglog, kmv, scaling-bloom, each with its format's extension. --format lsrm (the
 default) writes lessram's format (.lsrm); --format datasketches writes the HyperLogLog as
 DataSketches' compact sketch (hyperloglog.dshll, HLL_8 unless --target says hll4 or hll6;
-needs --hash datasketches), --format redis as a Redis HYLL string (hyperloglog.hyll; needs
---hash redis); the other sketches stay .lsrm (`merge --format` turns such an UltraLogLog
-into its HyperLogLog in the engine's format). On several threads a DataSketches sketch is
+needs --hash datasketches) and the KMV as a compact Theta sketch (kmv.dstheta), --format
+redis as a Redis HYLL string (hyperloglog.hyll; needs --hash redis); the other sketches stay
+.lsrm (`merge --format` turns such an UltraLogLog into its HyperLogLog in the engine's
+format). On several threads a DataSketches sketch is
 merged from the threads' and saved out of order, as DataSketches marks a union; --threads 1
 keeps DataSketches' HIP estimate.")]
 pub(crate) struct Args {
@@ -107,7 +109,8 @@ pub(crate) struct Args {
     /// Write each sketch to this directory (see below).
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
-    /// The format --save writes the HyperLogLog in: lsrm, datasketches or redis.
+    /// The format --save writes the HyperLogLog (and the KMV, as Theta) in: lsrm,
+    /// datasketches or redis.
     #[arg(long, value_name = "FORMAT", default_value = "lsrm", requires = "save")]
     format: Format,
     /// DataSketches' target type for --format datasketches: hll4, hll6 or hll8 (default).
@@ -238,11 +241,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
                 args.format.describe()
             );
         }
-        if !chosen.contains(&Which::HyperLogLog) {
-            bail!(
-                "--format {} writes the HyperLogLog: add hll to --sketch",
-                args.format
-            );
+        let kmv = args.format == Format::DataSketches && chosen.contains(&Which::Kmv);
+        if !chosen.contains(&Which::HyperLogLog) && !kmv {
+            let what = if args.format == Format::DataSketches {
+                "the HyperLogLog and the KMV: add hll or kmv"
+            } else {
+                "the HyperLogLog: add hll"
+            };
+            bail!("--format {} writes {what} to --sketch", args.format);
         }
     }
     chosen.sort_by_key(|w| Which::ALL.iter().position(|a| a == w));
@@ -350,12 +356,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
 
     if let Some(dir) = &args.save {
         for (w, e, _) in &found {
-            let format = if *w == Which::HyperLogLog {
+            let theta = *w == Which::Kmv && args.format == Format::DataSketches;
+            let format = if *w == Which::HyperLogLog || theta {
                 args.format
             } else {
                 Format::Lsrm
             };
-            let path = dir.join(format!("{}.{}", w.file_stem(), format.extension()));
+            let path = dir.join(format!("{}.{}", w.file_stem(), e.extension(format)));
             let bytes = estimators::write(e, format, args.target.unwrap_or(Target::Hll8))?;
             std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
         }

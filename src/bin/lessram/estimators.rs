@@ -27,6 +27,8 @@ pub(crate) fn params(sketch: &Sketch) -> Value {
         Sketch::DataSketchesUll(d) => precision_params(d.0.precision()),
         Sketch::RedisUll(d) => precision_params(d.0.precision()),
         Sketch::Kmv(d) => json!({"k": d.0.k()}),
+        // Theta's k: the hashes kept below theta (the Kmv keeps theta too).
+        Sketch::DataSketchesTheta(d) => json!({"k": d.0.k() - 1}),
         Sketch::Bloom(Filter(f)) => json!({
             "error_rate": f.fp_rate(),
             "initial_capacity": f.initial_capacity(),
@@ -73,8 +75,8 @@ pub(crate) fn load_file(path: &std::path::Path) -> anyhow::Result<(Sketch, Forma
         bail!("{}: is a directory", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    load(&bytes).with_context(|| match Format::detect(&bytes) {
-        Some(f) => format!("{} ({})", path.display(), f.describe()),
+    load(&bytes).with_context(|| match Format::describe_bytes(&bytes) {
+        Some(f) => format!("{} ({f})", path.display()),
         None => format!("{}", path.display()),
     })
 }
@@ -87,7 +89,7 @@ pub(crate) fn write(sketch: &Sketch, format: Format, target: Target) -> anyhow::
         _ => sketch.write(format),
     };
     bytes.map_err(|e| match format.hashing() {
-        Some(h) if matches!(sketch.name(), "HyperLogLog" | "UltraLogLog") => {
+        Some(h) if matches!(sketch.name(), "HyperLogLog" | "UltraLogLog" | "Kmv") => {
             anyhow!("{e} (count with --hash {h} to save or merge into {format})")
         }
         _ => e.into(),

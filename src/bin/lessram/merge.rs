@@ -28,15 +28,16 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let (first, rest) = args.inputs.split_first().context("no input to merge")?;
     let (mut merged, first_format) = load_file(first)?;
+    let first_is = format!("a {}, {}", merged.label(), merged.describe(first_format));
     for path in rest {
-        let (other, _) = load_file(path)?;
+        let (other, format) = load_file(path)?;
         if other.label() != merged.label() {
             bail!(
-                "cannot merge {} (a {}) into {} (a {}): different kinds",
+                "cannot merge {} (a {}, {}) into {} ({first_is}): different kinds",
                 path.display(),
                 other.label(),
+                other.describe(format),
                 first.display(),
-                merged.label()
             );
         }
         merged
@@ -48,7 +49,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         format!(
             "cannot write {} as {}",
             args.output.display(),
-            format.describe()
+            merged.describe(format)
         )
     })?;
     std::fs::write(&args.output, bytes)
