@@ -212,7 +212,7 @@ impl Sink for RedisUll {
 /// token is the first 64-bit half of its MurmurHash3 with seed 9001 shifted right by one
 /// ([`theta_hash`](crate::interop::theta::theta_hash)), so each batch hash becomes it with no
 /// second hash. The empty token and the hashes DataSketches screens out (0 and
-/// [`MAX_THETA`]) are left out, so a `Kmv` of `k = 2^lg_k + 1`
+/// [`MAX_THETA`](crate::interop::theta::MAX_THETA)) are left out, so a `Kmv` of `k = 2^lg_k + 1`
 /// ([`theta::new`](crate::interop::theta::new)) is DataSketches' trimmed
 /// `update_theta_sketch(lg_k)` of the same tokens, on any number of threads.
 ///
