@@ -11,6 +11,22 @@ use crate::{DistinctCount, UltraLogLog};
 
 use super::sink::{Sink, downcast};
 
+/// The batch's hashes as DataSketches' layout at `h`'s `lg_k` (the counter hashes with its
+/// seed 9001): DataSketches ignores the empty string (an empty line), so its hash is left
+/// out.
+fn datasketches_hashes(h: DataSketchesHasher, hashes: &[u128]) -> impl Iterator<Item = u64> {
+    let empty = murmur3_x64_128(b"", datasketches::SEED);
+    hashes
+        .iter()
+        .filter(move |&&x| x != empty)
+        .map(move |&x| h.hash_of_murmur3(x))
+}
+
+/// The batch's Redis hashes: the counter puts MurmurHash64A in the high 64 bits.
+fn redis_hashes(hashes: &[u128]) -> impl Iterator<Item = u64> {
+    hashes.iter().map(|&x| (x >> 64) as u64)
+}
+
 /// A [`DataSketchesHyperLogLog`] as a [`Sink`], for a counter with
 /// [`Hashing::DataSketches`](super::Hashing::DataSketches) (MurmurHash3 seed 9001): each
 /// 128-bit hash becomes DataSketches' coupon on the way in
@@ -44,14 +60,7 @@ impl Sink for DataSketchesHll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
         let h = *self.0.hasher();
-        // DataSketches ignores the empty string (an empty line): its hash is left out.
-        let empty = murmur3_x64_128(b"", datasketches::SEED);
-        self.0.insert_hashes(
-            hashes
-                .iter()
-                .filter(|&&x| x != empty)
-                .map(|&x| h.hash_of_murmur3(x)),
-        );
+        self.0.insert_hashes(datasketches_hashes(h, hashes));
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {
@@ -96,8 +105,7 @@ pub struct RedisHll(pub RedisHyperLogLog);
 impl Sink for RedisHll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
-        self.0
-            .insert_hashes(hashes.iter().map(|&x| (x >> 64) as u64));
+        self.0.insert_hashes(redis_hashes(hashes));
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {
@@ -141,13 +149,7 @@ impl Sink for DataSketchesUll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
         let h = *self.0.hasher();
-        let empty = murmur3_x64_128(b"", datasketches::SEED);
-        self.0.insert_hashes(
-            hashes
-                .iter()
-                .filter(|&&x| x != empty)
-                .map(|&x| h.hash_of_murmur3(x)),
-        );
+        self.0.insert_hashes(datasketches_hashes(h, hashes));
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {
@@ -189,8 +191,7 @@ pub struct RedisUll(pub UltraLogLog<RedisHasher>);
 impl Sink for RedisUll {
     #[inline]
     fn insert_hashes(&mut self, hashes: &[u128], _tokens: u64) {
-        self.0
-            .insert_hashes(hashes.iter().map(|&x| (x >> 64) as u64));
+        self.0.insert_hashes(redis_hashes(hashes));
     }
 
     fn fork(&self) -> Option<Box<dyn Sink>> {
