@@ -753,6 +753,22 @@ fn redis_samples() -> Vec<Vec<u8>> {
     out
 }
 
+/// Decodes `v` with `decode`, failing the test, with `what` and the first bytes, if it
+/// panics; returns its result and the heap bytes it allocated (under dhat's profiler).
+fn decode_guarded<T>(what: &str, v: &[u8], decode: impl FnOnce(&[u8]) -> T) -> (T, u64) {
+    let before = dhat::HeapStats::get().total_bytes;
+    let result = catch_unwind(AssertUnwindSafe(|| decode(v)));
+    let allocated = dhat::HeapStats::get().total_bytes - before;
+    let Ok(result) = result else {
+        panic!(
+            "{what}: decoding panicked on {} bytes {:02x?}",
+            v.len(),
+            &v[..v.len().min(96)]
+        );
+    };
+    (result, allocated)
+}
+
 /// The mutations every foreign-format harness shares, by `op`: 0 cuts, 1 flips 1 to 4 bits,
 /// 2 overwrites a byte, 3 appends 1 to 8 random bytes.
 fn cut_flip_overwrite_or_pad(rng: &mut SplitMix64, v: &mut Vec<u8>, op: u64) {
@@ -797,16 +813,8 @@ fn the_redis_decoder_survives_100_000_hostile_inputs() {
                     .collect()
             }
         }
-        let before = dhat::HeapStats::get().total_bytes;
-        let result = catch_unwind(AssertUnwindSafe(|| redis::from_hyll(&v)));
-        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let (result, allocated) = decode_guarded("Redis HYLL", &v, redis::from_hyll);
         let shown = &v[..v.len().min(96)];
-        let Ok(result) = result else {
-            panic!(
-                "Redis HYLL: decoding panicked on {} bytes {shown:02x?}",
-                v.len()
-            );
-        };
         // Any string decodes to a dense sketch: 12,288 register bytes, built from 12,288
         // unpacked or copied ones.
         assert!(
@@ -891,16 +899,8 @@ fn the_datasketches_decoder_survives_100_000_hostile_inputs() {
                     .collect()
             }
         }
-        let before = dhat::HeapStats::get().total_bytes;
-        let result = catch_unwind(AssertUnwindSafe(|| datasketches::from_bytes(&v)));
-        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let (result, allocated) = decode_guarded("DataSketches HLL", &v, datasketches::from_bytes);
         let shown = &v[..v.len().min(96)];
-        let Ok(result) = result else {
-            panic!(
-                "DataSketches HLL: decoding panicked on {} bytes {shown:02x?}",
-                v.len()
-            );
-        };
         // A dense sketch of k registers comes from at least k / 2 bytes (HLL_4); it holds
         // the k values and the 3k / 4 packed registers; coupons become 8-byte hashes.
         assert!(
@@ -981,16 +981,8 @@ fn the_theta_decoder_survives_100_000_hostile_inputs() {
                     .collect()
             }
         }
-        let before = dhat::HeapStats::get().total_bytes;
-        let result = catch_unwind(AssertUnwindSafe(|| theta::from_bytes(&v)));
-        let allocated = dhat::HeapStats::get().total_bytes - before;
+        let (result, allocated) = decode_guarded("DataSketches Theta", &v, theta::from_bytes);
         let shown = &v[..v.len().min(96)];
-        let Ok(result) = result else {
-            panic!(
-                "DataSketches Theta: decoding panicked on {} bytes {shown:02x?}",
-                v.len()
-            );
-        };
         // A compressed delta of one bit becomes an 8-byte hash: 64 bytes of hashes a byte.
         assert!(
             allocated <= (64 * v.len() + 16 * 1024) as u64,
